@@ -1,0 +1,130 @@
+//! The outcome of a call as JSON for the PowerShell layer: the request sent, the answer, and
+//! either the decoded result or the error.
+
+use serde_json::{json, Map, Value};
+
+use crate::request::ResolvedRequest;
+use crate::response::{decode_error, decode_result, status_name, HttpAnswer};
+use crate::status::{Error, MgStatus};
+
+/// A finished call: its final status and the outcome JSON.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The final status of the call.
+    pub status: MgStatus,
+    /// The outcome JSON described in docs/architecture.md.
+    pub json: String,
+}
+
+/// A request as it went out, for the outcome's `request` member.
+pub struct SentRequest {
+    /// The absolute URL.
+    pub url: String,
+    /// The client-request-id header sent.
+    pub client_request_id: String,
+    /// The resolved request.
+    pub request: ResolvedRequest,
+}
+
+impl SentRequest {
+    fn to_json(&self) -> Value {
+        let body: Value = serde_json::from_str(&self.request.body_json).unwrap_or(Value::Null);
+        json!({
+            "method": "POST",
+            "uri": self.url,
+            "id": self.request.id,
+            "synchronizationJobId": self.request.synchronization_job_id,
+            "body": body,
+            "clientRequestId": self.client_request_id,
+        })
+    }
+}
+
+/// Builds the outcome of a call that ended without an HTTP answer, or before sending.
+pub fn from_error(error: &Error, sent: Option<&SentRequest>, warnings: Vec<String>) -> Outcome {
+    let mut outcome = base(error.status, warnings);
+    if let Some(sent) = sent {
+        outcome.insert("request".into(), sent.to_json());
+    }
+    let mut detail = Map::new();
+    detail.insert("message".into(), Value::String(error.message.clone()));
+    if let Some(field) = &error.field {
+        detail.insert("field".into(), Value::String(field.clone()));
+    }
+    outcome.insert("error".into(), Value::Object(detail));
+    finish(error.status, outcome)
+}
+
+/// Builds the outcome of a call that received an HTTP answer.
+pub fn from_answer(sent: &SentRequest, answer: HttpAnswer) -> Outcome {
+    let success = (200..300).contains(&answer.status);
+    let decoded = if success { Some(decode_result(&answer.body)) } else { None };
+    let status = match &decoded {
+        Some(Ok(_)) => MgStatus::Ok,
+        Some(Err(_)) => MgStatus::InvalidResponse,
+        None => MgStatus::HttpError,
+    };
+
+    let mut outcome = base(status, sent.request.warnings.clone());
+    outcome.insert("request".into(), sent.to_json());
+    let headers: Map<String, Value> = answer
+        .headers
+        .iter()
+        .map(|(name, values)| (name.clone(), Value::from(values.clone())))
+        .collect();
+    outcome.insert(
+        "response".into(),
+        json!({ "statusCode": answer.status, "reasonPhrase": status_name(answer.status), "headers": headers }),
+    );
+
+    match decoded {
+        Some(Ok(result)) => {
+            outcome.insert(
+                "result".into(),
+                json!({ "key": result.key, "value": result.value, "additionalProperties": result.additional_properties }),
+            );
+        }
+        Some(Err(message)) => {
+            outcome.insert(
+                "error".into(),
+                json!({
+                    "message": message,
+                    "statusCode": answer.status,
+                    "statusName": status_name(answer.status),
+                    "requestId": answer.header("request-id"),
+                    "clientRequestId": answer.header("client-request-id"),
+                }),
+            );
+        }
+        None => {
+            let error = decode_error(&answer);
+            outcome.insert(
+                "error".into(),
+                json!({
+                    "message": error.message,
+                    "code": error.code,
+                    "statusCode": error.status_code,
+                    "statusName": error.status_name,
+                    "date": error.date,
+                    "requestId": error.request_id,
+                    "clientRequestId": error.client_request_id,
+                    "details": error.details(&answer.headers),
+                    "rawBody": error.raw_body,
+                }),
+            );
+        }
+    }
+    finish(status, outcome)
+}
+
+fn base(status: MgStatus, warnings: Vec<String>) -> Map<String, Value> {
+    let mut outcome = Map::new();
+    outcome.insert("status".into(), Value::from(status as i32));
+    outcome.insert("statusName".into(), Value::from(status.name()));
+    outcome.insert("warnings".into(), Value::from(warnings));
+    outcome
+}
+
+fn finish(status: MgStatus, outcome: Map<String, Value>) -> Outcome {
+    Outcome { status, json: Value::Object(outcome).to_string() }
+}

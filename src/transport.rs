@@ -1,0 +1,400 @@
+//! The HTTP side: one lazily built runtime and one pooled client per process, the sign-in
+//! context, and calls that run in the background and can be waited on or cancelled.
+
+use std::net::IpAddr;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+use once_cell::sync::OnceCell;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::Url;
+use tokio::runtime::Runtime;
+use tokio::task::JoinHandle;
+use zeroize::Zeroizing;
+
+use crate::outcome::{self, Outcome};
+use crate::request::{RequestEnvelope, ResolvedRequest};
+use crate::response::HttpAnswer;
+use crate::status::{Error, MgStatus, Result};
+
+/// The largest number of redirects followed for one call.
+const MAX_REDIRECTS: usize = 5;
+
+/// How long a connection attempt may take before the call fails.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+static RUNTIME: OnceCell<Runtime> = OnceCell::new();
+static CLIENT: OnceCell<reqwest::Client> = OnceCell::new();
+
+/// Returns the process-wide runtime, building it on first use.
+fn runtime() -> Result<&'static Runtime> {
+    RUNTIME.get_or_try_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("mg-provisioning")
+            .enable_all()
+            .build()
+            .map_err(|error| Error::new(MgStatus::Internal, format!("The HTTP runtime failed to start: {error}.")))
+    })
+}
+
+/// Returns the process-wide HTTP client, building it on first use. Certificates are verified
+/// against the operating system's trust store; there is no way to turn that off.
+fn client() -> Result<&'static reqwest::Client> {
+    CLIENT.get_or_try_init(|| {
+        reqwest::Client::builder()
+            .use_rustls_tls()
+            .https_only(false)
+            .redirect(redirect_policy())
+            .connect_timeout(CONNECT_TIMEOUT)
+            .pool_idle_timeout(Duration::from_secs(90))
+            .tcp_nodelay(true)
+            // NOTE: proxies are not used yet, not even from HTTPS_PROXY or HTTP_PROXY, so that a
+            // proxy set in the environment cannot receive loopback traffic meant for the emulator.
+            .no_proxy()
+            .build()
+            .map_err(|error| Error::new(MgStatus::Internal, format!("The HTTP client failed to start: {error}.")))
+    })
+}
+
+fn redirect_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        if attempt.previous().len() >= MAX_REDIRECTS {
+            return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));
+        }
+        let downgrade = attempt.previous().iter().any(|url| url.scheme() == "https") && attempt.url().scheme() == "http";
+        if downgrade {
+            return attempt.error("a redirect from https to http was rejected");
+        }
+        if attempt.url().scheme() == "http" && !is_loopback(attempt.url()) {
+            let host = attempt.url().host_str().unwrap_or_default().to_string();
+            return attempt.error(format!(
+                "a redirect to plain http on '{host}' was rejected; plain http is allowed to loopback hosts only"
+            ));
+        }
+        attempt.follow()
+    })
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(address)) => IpAddr::V4(address).is_loopback(),
+        Some(url::Host::Ipv6(address)) => IpAddr::V6(address).is_loopback(),
+        None => false,
+    }
+}
+
+/// A signed-in session: the Graph endpoint, the access token and the User-Agent to send.
+///
+/// The token is zeroed in memory when the context is dropped.
+pub struct Context {
+    endpoint: String,
+    host: String,
+    token: Zeroizing<String>,
+    user_agent: String,
+}
+
+impl std::fmt::Debug for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context").field("endpoint", &self.endpoint).field("token", &"<redacted>").finish()
+    }
+}
+
+impl Context {
+    /// Checks the endpoint and the token and creates a context.
+    ///
+    /// # Errors
+    /// `InvalidEndpoint` for a URL that is not absolute http(s) or carries a query or fragment,
+    /// `InsecureEndpoint` for plain http to a host that is not loopback, and `InvalidToken` for an
+    /// empty token or one with characters that a header cannot carry.
+    pub fn new(graph_endpoint: &str, access_token: &str, user_agent: &str) -> Result<Self> {
+        let trimmed = graph_endpoint.trim().trim_end_matches('/');
+        let url = Url::parse(trimmed).map_err(|error| {
+            Error::at(
+                MgStatus::InvalidEndpoint,
+                "GraphEndpoint",
+                format!("The Graph endpoint '{graph_endpoint}' is not an absolute URL ({error}); use a form like https://graph.microsoft.com."),
+            )
+        })?;
+        if url.query().is_some() || url.fragment().is_some() || url.host_str().is_none() {
+            return Err(Error::at(
+                MgStatus::InvalidEndpoint,
+                "GraphEndpoint",
+                format!("The Graph endpoint '{graph_endpoint}' must be a scheme and a host, without a query or fragment."),
+            ));
+        }
+        match url.scheme() {
+            "https" => {}
+            "http" if is_loopback(&url) => {}
+            "http" => {
+                return Err(Error::at(
+                    MgStatus::InsecureEndpoint,
+                    "GraphEndpoint",
+                    format!("The Graph endpoint '{graph_endpoint}' uses plain http; use https, as plain http is allowed to loopback hosts only."),
+                ))
+            }
+            other => {
+                return Err(Error::at(
+                    MgStatus::InvalidEndpoint,
+                    "GraphEndpoint",
+                    format!("The Graph endpoint '{graph_endpoint}' has the scheme '{other}'; use https."),
+                ))
+            }
+        }
+        if access_token.is_empty() || access_token.bytes().any(|byte| byte < 0x20 || byte == 0x7f) {
+            return Err(Error::at(
+                MgStatus::InvalidToken,
+                "AccessToken",
+                "The access token is empty or contains control characters; pass the token text only.",
+            ));
+        }
+        if HeaderValue::from_str(user_agent).is_err() {
+            return Err(Error::at(MgStatus::InvalidInput, "UserAgent", "The User-Agent contains characters a header cannot carry."));
+        }
+
+        Ok(Context {
+            endpoint: trimmed.to_string(),
+            host: url.host_str().unwrap_or_default().to_string(),
+            token: Zeroizing::new(access_token.to_string()),
+            user_agent: user_agent.to_string(),
+        })
+    }
+
+    /// The Graph endpoint without a trailing slash.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    fn headers(&self, request: &ResolvedRequest, client_request_id: &str) -> Result<HeaderMap> {
+        let mut headers = HeaderMap::with_capacity(6 + request.headers.len());
+        let mut authorization = HeaderValue::from_str(&format!("Bearer {}", self.token.as_str()))
+            .map_err(|_| Error::new(MgStatus::InvalidToken, "The access token contains characters a header cannot carry."))?;
+        authorization.set_sensitive(true);
+        headers.insert(reqwest::header::AUTHORIZATION, authorization);
+        headers.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(reqwest::header::ACCEPT, HeaderValue::from_static("application/json"));
+        if let Ok(agent) = HeaderValue::from_str(&self.user_agent) {
+            headers.insert(reqwest::header::USER_AGENT, agent);
+        }
+        headers.insert(HeaderName::from_static("client-request-id"), header_value("client-request-id", client_request_id)?);
+        for (name, value) in &request.headers {
+            if name.eq_ignore_ascii_case("client-request-id") {
+                continue;
+            }
+            let header_name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                Error::at(MgStatus::InvalidHeader, format!("Headers.{name}"), format!("'{name}' is not a valid header name."))
+            })?;
+            headers.insert(header_name, header_value(name, value)?);
+        }
+        Ok(headers)
+    }
+}
+
+fn header_value(name: &str, value: &str) -> Result<HeaderValue> {
+    HeaderValue::from_str(value).map_err(|_| {
+        Error::at(
+            MgStatus::InvalidHeader,
+            format!("Headers.{name}"),
+            format!("The value of header '{name}' contains characters a header cannot carry."),
+        )
+    })
+}
+
+struct CallState {
+    outcome: Option<Outcome>,
+    task: Option<JoinHandle<()>>,
+}
+
+struct CallShared {
+    state: Mutex<CallState>,
+    finished: Condvar,
+}
+
+impl CallShared {
+    /// Stores the outcome unless one is already there, and wakes the waiters.
+    fn finish(&self, outcome: Outcome) {
+        let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if state.outcome.is_none() {
+            state.outcome = Some(outcome);
+            state.task = None;
+        }
+        drop(state);
+        self.finished.notify_all();
+    }
+}
+
+/// One provisionOnDemand call, running in the background on the shared runtime.
+pub struct Call {
+    shared: Arc<CallShared>,
+}
+
+impl Call {
+    /// Parses an envelope, resolves the request and starts sending it.
+    ///
+    /// A request that fails validation still gives a call, already finished with the error.
+    ///
+    /// # Errors
+    /// `InvalidRequestJson` when the envelope itself does not parse, and `Internal` when the
+    /// runtime or the client cannot start.
+    pub fn start(context: Arc<Context>, envelope_json: &str) -> Result<Call> {
+        let envelope = RequestEnvelope::from_json(envelope_json)?;
+        let shared = Arc::new(CallShared {
+            state: Mutex::new(CallState { outcome: None, task: None }),
+            finished: Condvar::new(),
+        });
+        let call = Call { shared: Arc::clone(&shared) };
+
+        let request = match envelope.resolve() {
+            Ok(request) => request,
+            Err(error) => {
+                shared.finish(outcome::from_error(&error, None, Vec::new()));
+                return Ok(call);
+            }
+        };
+        let client_request_id = request
+            .headers
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case("client-request-id"))
+            .map(|(_, value)| value.clone())
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let url = format!("{}{}", context.endpoint, request.path);
+        let headers = match context.headers(&request, &client_request_id) {
+            Ok(headers) => headers,
+            Err(error) => {
+                shared.finish(outcome::from_error(&error, None, request.warnings.clone()));
+                return Ok(call);
+            }
+        };
+        let client = client()?;
+        let runtime = runtime()?;
+
+        let sent = outcome::SentRequest { url: url.clone(), client_request_id, request };
+        let host = context.host.clone();
+        let task_shared = Arc::clone(&shared);
+        let mut state = shared.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let task = runtime.spawn(async move {
+            let timeout = sent.request.timeout;
+            let send = client.post(&url).headers(headers).body(sent.request.body_json.clone()).send();
+            let answer = tokio::time::timeout(timeout, async {
+                let response = send.await?;
+                read_answer(response).await
+            })
+            .await;
+            let outcome = match answer {
+                Ok(Ok(answer)) => outcome::from_answer(&sent, answer),
+                Ok(Err(error)) => outcome::from_error(&transport_error(&error, &host), Some(&sent), sent.request.warnings.clone()),
+                Err(_) => {
+                    let error = Error::new(
+                        MgStatus::TimedOut,
+                        format!("The request to '{host}' timed out after {} s.", timeout.as_secs_f64()),
+                    );
+                    outcome::from_error(&error, Some(&sent), sent.request.warnings.clone())
+                }
+            };
+            task_shared.finish(outcome);
+        });
+        if state.outcome.is_none() {
+            state.task = Some(task);
+        }
+        drop(state);
+        Ok(call)
+    }
+
+    /// Waits up to `timeout` for the call to finish; returns `Pending` or the final status.
+    pub fn wait(&self, timeout: Duration) -> MgStatus {
+        let state = self.shared.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let (state, _) = self
+            .shared
+            .finished
+            .wait_timeout_while(state, timeout, |state| state.outcome.is_none())
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        state.outcome.as_ref().map_or(MgStatus::Pending, |outcome| outcome.status)
+    }
+
+    /// Returns the final status and the outcome JSON, or `None` while the call runs.
+    pub fn outcome(&self) -> Option<(MgStatus, String)> {
+        let state = self.shared.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        state.outcome.as_ref().map(|outcome| (outcome.status, outcome.json.clone()))
+    }
+
+    /// Cancels the call if it still runs; its status becomes `Cancelled`.
+    pub fn cancel(&self) {
+        let task = {
+            let mut state = self.shared.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            if state.outcome.is_some() {
+                return;
+            }
+            state.task.take()
+        };
+        if let Some(task) = task {
+            task.abort();
+        }
+        let error = Error::new(MgStatus::Cancelled, "The call was cancelled before it finished.");
+        self.shared.finish(outcome::from_error(&error, None, Vec::new()));
+    }
+}
+
+impl Drop for Call {
+    fn drop(&mut self) {
+        self.cancel();
+    }
+}
+
+async fn read_answer(response: reqwest::Response) -> std::result::Result<HttpAnswer, reqwest::Error> {
+    let status = response.status().as_u16();
+    let mut headers: crate::response::Headers = Vec::new();
+    for (name, value) in response.headers() {
+        let text = String::from_utf8_lossy(value.as_bytes()).into_owned();
+        match headers.iter_mut().find(|(existing, _)| existing == name.as_str()) {
+            Some((_, values)) => values.push(text),
+            None => headers.push((name.as_str().to_string(), vec![text])),
+        }
+    }
+    let bytes = response.bytes().await?;
+    Ok(HttpAnswer { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() })
+}
+
+/// Describes a transport failure by the host and the innermost cause, never the full URL.
+fn transport_error(error: &reqwest::Error, host: &str) -> Error {
+    let mut cause: &dyn std::error::Error = error;
+    while let Some(source) = cause.source() {
+        cause = source;
+    }
+    let cause = cause.to_string();
+    if error.is_redirect() {
+        Error::new(MgStatus::RedirectRejected, format!("The request to '{host}' was not sent on: {cause}."))
+    } else if error.is_timeout() {
+        Error::new(MgStatus::TimedOut, format!("The request to '{host}' timed out: {cause}."))
+    } else if error.is_connect() {
+        Error::new(MgStatus::ConnectFailed, format!("Could not connect to '{host}': {cause}. Check the endpoint and the network."))
+    } else {
+        Error::new(MgStatus::TransportFailed, format!("The request to '{host}' failed: {cause}."))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_to_loopback() {
+        assert!(Context::new("http://127.0.0.1:8080", "t", "ua").is_ok());
+        assert!(Context::new("http://localhost:8080/", "t", "ua").is_ok());
+        assert!(Context::new("http://[::1]:8080", "t", "ua").is_ok());
+        assert_eq!(Context::new("http://graph.example.com", "t", "ua").unwrap_err().status, MgStatus::InsecureEndpoint);
+        assert_eq!(Context::new("ftp://127.0.0.1", "t", "ua").unwrap_err().status, MgStatus::InvalidEndpoint);
+        assert_eq!(Context::new("graph.microsoft.com", "t", "ua").unwrap_err().status, MgStatus::InvalidEndpoint);
+        assert_eq!(Context::new("https://graph.microsoft.com?x=1", "t", "ua").unwrap_err().status, MgStatus::InvalidEndpoint);
+    }
+
+    #[test]
+    fn token_checked_and_never_printed() {
+        assert_eq!(Context::new("https://graph.microsoft.com", "", "ua").unwrap_err().status, MgStatus::InvalidToken);
+        assert_eq!(Context::new("https://graph.microsoft.com", "a\r\nb", "ua").unwrap_err().status, MgStatus::InvalidToken);
+
+        let context = Context::new("https://graph.microsoft.com/", "secret-token", "ua").unwrap();
+        assert_eq!(context.endpoint(), "https://graph.microsoft.com");
+        assert!(!format!("{context:?}").contains("secret-token"));
+    }
+}
