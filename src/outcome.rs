@@ -110,6 +110,7 @@ pub fn from_answer(sent: &SentRequest, answer: HttpAnswer) -> Outcome {
                     "clientRequestId": error.client_request_id,
                     "details": error.details(&answer.headers),
                     "rawBody": error.raw_body,
+                    "fromEnvelope": error.from_envelope,
                 }),
             );
         }
