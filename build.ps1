@@ -342,9 +342,26 @@ try {
 
     switch ($Task) {
         'test' {
+            # Both suites run even when the first fails, so one run reports every failure.
+            $failures = @()
+            Write-Host 'Running the cargo tests'
+            & cargo (@('test', '--release', '--manifest-path', (Join-Path $RepositoryRoot 'Cargo.toml')) + $cargoSourceArgument)
+            if ($LASTEXITCODE -ne 0) {
+                $failures += "cargo test (exit code $LASTEXITCODE)"
+            }
+
             $env:MGPROVISIONING_PESTER = Get-PesterManifestPath
             Write-Host "Pester: $env:MGPROVISIONING_PESTER"
-            Invoke-ChildScript (Join-Path $RepositoryRoot 'tests/run-tests.ps1') 'The test task'
+            try {
+                Invoke-ChildScript (Join-Path $RepositoryRoot 'tests/run-tests.ps1') 'The test task'
+            }
+            catch {
+                $failures += "the Pester suite ($($_.Exception.Message))"
+            }
+
+            if ($failures) {
+                throw "failed: $($failures -join '; ')"
+            }
         }
         'demo' {
             Invoke-ChildScript (Join-Path $RepositoryRoot 'examples/demo.ps1') 'The demo task'

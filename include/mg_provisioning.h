@@ -138,6 +138,17 @@ MgStatus mg_call_wait(struct MgCall *call, uint32_t timeout_ms);
 // `call` must be a live call and `outcome_json_out` writable.
 MgStatus mg_call_outcome(const struct MgCall *call, char **outcome_json_out);
 
+// Writes what a call is doing to `*progress_json_out`, for progress reports while waiting; free
+// it with `mg_string_free`. The JSON has `sequence` (grows each time the phase changes),
+// `phase` (`sending`, `pacing`, `retryWait` or `finished`), `attempt`, and for waits
+// `waitSeconds`, `remainingSeconds` and, before a retry, `statusCode`.
+//
+// Returns `MG_STATUS_OK`, `MG_STATUS_NULL_ARGUMENT` or `MG_STATUS_PANIC`.
+//
+// # Safety
+// `call` must be a live call and `progress_json_out` writable.
+MgStatus mg_call_progress(const struct MgCall *call, char **progress_json_out);
+
 // Cancels a running call: its connection is dropped and its final status becomes
 // `MG_STATUS_CANCELLED`. A finished call is left as it is.
 //

@@ -217,7 +217,15 @@ impl BodyConverter {
         path: &str,
         mut item: impl FnMut(&mut Self, &Value, &str) -> Result<T>,
     ) -> Result<Option<Vec<T>>> {
-        let input = parse_if_text(input, path, Expect::Array)?;
+        let mut input = parse_if_text(input, path, Expect::Array)?;
+        // PowerShell binds JSON text given to an array parameter as a list of one string.
+        if let Value::Array(values) = &input {
+            if let [Value::String(text)] = values.as_slice() {
+                if text.trim_start().starts_with('[') {
+                    input = parse_if_text(&values[0], path, Expect::Array)?;
+                }
+            }
+        }
         match &input {
             Value::Null => Ok(None),
             Value::Array(values) => {
@@ -511,6 +519,17 @@ mod tests {
 
         let wire: Value = serde_json::from_str(&body.unwrap().to_json()).unwrap();
         assert_eq!(wire["parameters"][0]["subjects"][0]["objectId"], "000123");
+    }
+
+    #[test]
+    fn json_array_text_in_a_list_of_one_is_the_list() {
+        let mut converter = BodyConverter::new();
+        let text = r#"[{"ruleId":"r","subjects":[{"objectId":"o","objectTypeName":"User"}]}]"#;
+
+        let parameters = converter.parameters_list(&json!([text]), "Parameters").unwrap().unwrap();
+
+        assert_eq!(parameters.len(), 1);
+        assert_eq!(parameters[0].rule_id.as_deref(), Some("r"));
     }
 
     #[test]

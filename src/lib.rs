@@ -30,8 +30,10 @@
 pub mod abi;
 pub mod body;
 pub mod outcome;
+pub mod pacing;
 pub mod request;
 pub mod response;
+pub mod retry;
 pub mod status;
 pub mod transport;
 

@@ -22,11 +22,23 @@ pub struct SentRequest {
     pub url: String,
     /// The client-request-id header sent.
     pub client_request_id: String,
+    /// The headers sent, without Authorization.
+    pub headers: Vec<(String, String)>,
     /// The resolved request.
     pub request: ResolvedRequest,
 }
 
 impl SentRequest {
+    /// Records a request, keeping its headers except Authorization.
+    pub fn new(url: String, client_request_id: String, headers: &reqwest::header::HeaderMap, request: ResolvedRequest) -> Self {
+        let headers = headers
+            .iter()
+            .filter(|(name, _)| *name != reqwest::header::AUTHORIZATION)
+            .map(|(name, value)| (name.as_str().to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
+            .collect();
+        SentRequest { url, client_request_id, headers, request }
+    }
+
     fn to_json(&self) -> Value {
         let body: Value = serde_json::from_str(&self.request.body_json).unwrap_or(Value::Null);
         json!({
@@ -36,6 +48,7 @@ impl SentRequest {
             "synchronizationJobId": self.request.synchronization_job_id,
             "body": body,
             "clientRequestId": self.client_request_id,
+            "headers": self.headers.iter().map(|(name, value)| json!([name, value])).collect::<Vec<_>>(),
         })
     }
 }
@@ -56,7 +69,7 @@ pub fn from_error(error: &Error, sent: Option<&SentRequest>, warnings: Vec<Strin
 }
 
 /// Builds the outcome of a call that received an HTTP answer.
-pub fn from_answer(sent: &SentRequest, answer: HttpAnswer) -> Outcome {
+pub fn from_answer(sent: &SentRequest, answer: HttpAnswer, attempts: u32) -> Outcome {
     let success = (200..300).contains(&answer.status);
     let decoded = if success { Some(decode_result(&answer.body)) } else { None };
     let status = match &decoded {
@@ -66,6 +79,7 @@ pub fn from_answer(sent: &SentRequest, answer: HttpAnswer) -> Outcome {
     };
 
     let mut outcome = base(status, sent.request.warnings.clone());
+    outcome.insert("attempts".into(), Value::from(attempts));
     outcome.insert("request".into(), sent.to_json());
     let headers: Map<String, Value> = answer
         .headers
@@ -97,7 +111,10 @@ pub fn from_answer(sent: &SentRequest, answer: HttpAnswer) -> Outcome {
             );
         }
         None => {
-            let error = decode_error(&answer);
+            let mut error = decode_error(&answer);
+            if attempts > 1 {
+                error.message = format!("{} The request was sent {attempts} times.", error.message.trim_end());
+            }
             outcome.insert(
                 "error".into(),
                 json!({

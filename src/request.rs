@@ -5,6 +5,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::body::{describe, BodyConverter, ProvisionOnDemandBody};
+use crate::pacing::PacingSettings;
+use crate::retry::RetrySettings;
 use crate::status::{Error, MgStatus, Result};
 
 /// Every byte outside RFC 3986's unreserved set is percent-encoded in a path segment.
@@ -112,9 +114,43 @@ pub struct RequestEnvelope {
     /// -Headers, values already converted to strings.
     #[serde(default)]
     pub headers: Option<Map<String, Value>>,
-    /// The time limit of the whole call, in seconds.
+    /// The time limit of the whole call, retries and waits included, in seconds.
     #[serde(default)]
     pub timeout_seconds: Option<f64>,
+    /// Retries of 429, 503 and 504 answers.
+    #[serde(default)]
+    pub retry: RetrySettings,
+    /// Waiting for a free slot under the rate limit before sending.
+    #[serde(default)]
+    pub pacing: PacingSettings,
+    /// -Proxy and its credentials; without it the proxy environment variables apply.
+    #[serde(default)]
+    pub proxy: Option<ProxySettings>,
+}
+
+/// A proxy given with -Proxy, -ProxyCredential and -ProxyUseDefaultCredentials.
+#[derive(Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ProxySettings {
+    /// The proxy's absolute http or https URI; empty when only default credentials were asked for.
+    pub uri: Option<String>,
+    /// The user name for basic authentication at the proxy.
+    pub username: Option<String>,
+    /// The password for basic authentication at the proxy.
+    pub password: Option<String>,
+    /// Whether to authenticate with the signed-in user's integrated credentials.
+    pub use_default_credentials: bool,
+}
+
+impl std::fmt::Debug for ProxySettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProxySettings")
+            .field("uri", &self.uri)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("use_default_credentials", &self.use_default_credentials)
+            .finish()
+    }
 }
 
 fn default_api_version() -> String {
@@ -148,6 +184,12 @@ pub struct ResolvedRequest {
     pub timeout: std::time::Duration,
     /// Warnings for input that was dropped.
     pub warnings: Vec<String>,
+    /// Retries of 429, 503 and 504 answers.
+    pub retry: RetrySettings,
+    /// Waiting for a free slot under the rate limit.
+    pub pacing: PacingSettings,
+    /// The proxy given with -Proxy, if any.
+    pub proxy: Option<ProxySettings>,
 }
 
 impl RequestEnvelope {
@@ -195,6 +237,9 @@ impl RequestEnvelope {
         let body = self.resolve_body(parameter_set, &mut converter)?;
         let headers = self.resolve_headers()?;
         let timeout = self.resolve_timeout()?;
+        self.retry.validate().map_err(|message| Error::at(MgStatus::InvalidInput, "retry", message))?;
+        self.pacing.validate().map_err(|message| Error::at(MgStatus::InvalidInput, "pacing", message))?;
+        let proxy = self.resolve_proxy()?;
 
         let path = format!(
             "/{}/{}/{}/synchronization/jobs/{}/provisionOnDemand",
@@ -215,6 +260,9 @@ impl RequestEnvelope {
             headers,
             timeout,
             warnings: converter.warnings,
+            retry: self.retry,
+            pacing: self.pacing,
+            proxy,
         })
     }
 
@@ -357,6 +405,41 @@ impl RequestEnvelope {
             resolved.push((name.clone(), text));
         }
         Ok(resolved)
+    }
+
+    fn resolve_proxy(&self) -> Result<Option<ProxySettings>> {
+        let Some(proxy) = self.proxy.as_ref() else {
+            return Ok(None);
+        };
+        if proxy.use_default_credentials {
+            return Err(Error::at(
+                MgStatus::InvalidInput,
+                "ProxyUseDefaultCredentials",
+                "-ProxyUseDefaultCredentials needs integrated (Negotiate or NTLM) proxy authentication, which this module does not support; pass -ProxyCredential instead.",
+            ));
+        }
+        let uri = match proxy.uri.as_deref() {
+            Some(uri) if !uri.is_empty() => uri,
+            _ if proxy.username.is_some() => {
+                return Err(Error::at(
+                    MgStatus::InvalidInput,
+                    "ProxyCredential",
+                    "-ProxyCredential needs -Proxy; pass the proxy's URI too.",
+                ))
+            }
+            _ => return Ok(None),
+        };
+        let parsed = url::Url::parse(uri).map_err(|error| {
+            Error::at(MgStatus::InvalidInput, "Proxy", format!("The proxy '{uri}' is not an absolute URI ({error}); use a form like http://proxy.example:8080."))
+        })?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+            return Err(Error::at(
+                MgStatus::InvalidInput,
+                "Proxy",
+                format!("The proxy '{uri}' must be an http or https URI with a host."),
+            ));
+        }
+        Ok(Some(proxy.clone()))
     }
 
     fn resolve_timeout(&self) -> Result<std::time::Duration> {

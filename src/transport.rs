@@ -1,9 +1,11 @@
 //! The HTTP side: one lazily built runtime and one pooled client per process, the sign-in
 //! context, and calls that run in the background and can be waited on or cancelled.
 
+use std::collections::HashMap;
+use std::io::Read;
 use std::net::IpAddr;
 use std::sync::{Arc, Condvar, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
 use once_cell::sync::OnceCell;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -13,7 +15,9 @@ use tokio::task::JoinHandle;
 use zeroize::Zeroizing;
 
 use crate::outcome::{self, Outcome};
-use crate::request::{RequestEnvelope, ResolvedRequest};
+use crate::pacing;
+use crate::request::{ProxySettings, RequestEnvelope, ResolvedRequest};
+use crate::retry;
 use crate::response::HttpAnswer;
 use crate::status::{Error, MgStatus, Result};
 
@@ -24,7 +28,8 @@ const MAX_REDIRECTS: usize = 5;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 
 static RUNTIME: OnceCell<Runtime> = OnceCell::new();
-static CLIENT: OnceCell<reqwest::Client> = OnceCell::new();
+static CLIENTS: once_cell::sync::Lazy<Mutex<HashMap<String, reqwest::Client>>> =
+    once_cell::sync::Lazy::new(|| Mutex::new(HashMap::new()));
 
 /// Returns the process-wide runtime, building it on first use.
 fn runtime() -> Result<&'static Runtime> {
@@ -38,23 +43,56 @@ fn runtime() -> Result<&'static Runtime> {
     })
 }
 
-/// Returns the process-wide HTTP client, building it on first use. Certificates are verified
-/// against the operating system's trust store; there is no way to turn that off.
-fn client() -> Result<&'static reqwest::Client> {
-    CLIENT.get_or_try_init(|| {
-        reqwest::Client::builder()
-            .use_rustls_tls()
-            .https_only(false)
-            .redirect(redirect_policy())
-            .connect_timeout(CONNECT_TIMEOUT)
-            .pool_idle_timeout(Duration::from_secs(90))
-            .tcp_nodelay(true)
-            // NOTE: proxies are not used yet, not even from HTTPS_PROXY or HTTP_PROXY, so that a
-            // proxy set in the environment cannot receive loopback traffic meant for the emulator.
-            .no_proxy()
-            .build()
-            .map_err(|error| Error::new(MgStatus::Internal, format!("The HTTP client failed to start: {error}.")))
-    })
+/// The proxy environment variables, in the order they are looked up.
+const PROXY_VARIABLES: &[&str] = &["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"];
+
+/// Returns the HTTP client for a proxy setting, building it on first use: one pooled client per
+/// process for each distinct proxy (none, the environment's, or one given with -Proxy).
+/// Certificates are always verified against the operating system's trust store.
+fn client_for(proxy: Option<&ProxySettings>) -> Result<reqwest::Client> {
+    let environment: Vec<(&str, String)> = PROXY_VARIABLES
+        .iter()
+        .filter_map(|name| std::env::var(name).ok().filter(|value| !value.is_empty()).map(|value| (*name, value)))
+        .collect();
+    let key = match proxy {
+        Some(proxy) => {
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            std::hash::Hash::hash(&proxy.password, &mut hasher);
+            format!("explicit|{:?}|{:?}|{}", proxy.uri, proxy.username, std::hash::Hasher::finish(&hasher))
+        }
+        None if environment.iter().any(|(name, _)| !name.eq_ignore_ascii_case("NO_PROXY")) => format!("environment|{environment:?}"),
+        None => "direct".to_string(),
+    };
+    let mut clients = CLIENTS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(client) = clients.get(&key) {
+        return Ok(client.clone());
+    }
+
+    let mut builder = reqwest::Client::builder()
+        .use_rustls_tls()
+        .redirect(redirect_policy())
+        .connect_timeout(CONNECT_TIMEOUT)
+        .pool_idle_timeout(Duration::from_secs(90))
+        .tcp_nodelay(true);
+    builder = match (proxy, key.as_str()) {
+        (Some(settings), _) => {
+            let uri = settings.uri.as_deref().unwrap_or_default();
+            let mut explicit = reqwest::Proxy::all(uri)
+                .map_err(|error| Error::at(MgStatus::InvalidInput, "Proxy", format!("The proxy '{uri}' cannot be used: {error}.")))?;
+            if let Some(username) = settings.username.as_deref() {
+                explicit = explicit.basic_auth(username, settings.password.as_deref().unwrap_or_default());
+            }
+            builder.no_proxy().proxy(explicit)
+        }
+        // reqwest reads HTTPS_PROXY, HTTP_PROXY and NO_PROXY itself when no proxy is set.
+        (None, "direct") => builder.no_proxy(),
+        (None, _) => builder,
+    };
+    let client = builder
+        .build()
+        .map_err(|error| Error::new(MgStatus::Internal, format!("The HTTP client failed to start: {error}.")))?;
+    clients.insert(key, client.clone());
+    Ok(client)
 }
 
 fn redirect_policy() -> reqwest::redirect::Policy {
@@ -174,6 +212,7 @@ impl Context {
         headers.insert(reqwest::header::AUTHORIZATION, authorization);
         headers.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.insert(reqwest::header::ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(reqwest::header::ACCEPT_ENCODING, HeaderValue::from_static("gzip"));
         if let Ok(agent) = HeaderValue::from_str(&self.user_agent) {
             headers.insert(reqwest::header::USER_AGENT, agent);
         }
@@ -201,9 +240,39 @@ fn header_value(name: &str, value: &str) -> Result<HeaderValue> {
     })
 }
 
+/// What a running call is doing, for progress reports while the caller waits.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Phase {
+    /// Sending attempt `attempt` (1 for the first) or waiting for its answer.
+    Sending {
+        /// The attempt number, starting at 1.
+        attempt: u32,
+    },
+    /// Waiting for a free slot under the rate limit.
+    Pacing {
+        /// The whole wait.
+        wait: Duration,
+        /// When the wait ends.
+        until: Instant,
+    },
+    /// Waiting before a retry of a throttled or unavailable answer.
+    RetryWait {
+        /// The retry that follows the wait, starting at 1.
+        retry: u32,
+        /// The whole wait.
+        wait: Duration,
+        /// When the wait ends.
+        until: Instant,
+        /// The answer's status code.
+        status: u16,
+    },
+}
+
 struct CallState {
     outcome: Option<Outcome>,
     task: Option<JoinHandle<()>>,
+    phase: Phase,
+    phase_sequence: u64,
 }
 
 struct CallShared {
@@ -212,15 +281,25 @@ struct CallShared {
 }
 
 impl CallShared {
+    fn lock(&self) -> std::sync::MutexGuard<'_, CallState> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     /// Stores the outcome unless one is already there, and wakes the waiters.
     fn finish(&self, outcome: Outcome) {
-        let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut state = self.lock();
         if state.outcome.is_none() {
             state.outcome = Some(outcome);
             state.task = None;
         }
         drop(state);
         self.finished.notify_all();
+    }
+
+    fn set_phase(&self, phase: Phase) {
+        let mut state = self.lock();
+        state.phase = phase;
+        state.phase_sequence += 1;
     }
 }
 
@@ -240,7 +319,7 @@ impl Call {
     pub fn start(context: Arc<Context>, envelope_json: &str) -> Result<Call> {
         let envelope = RequestEnvelope::from_json(envelope_json)?;
         let shared = Arc::new(CallShared {
-            state: Mutex::new(CallState { outcome: None, task: None }),
+            state: Mutex::new(CallState { outcome: None, task: None, phase: Phase::Sending { attempt: 1 }, phase_sequence: 0 }),
             finished: Condvar::new(),
         });
         let call = Call { shared: Arc::clone(&shared) };
@@ -259,31 +338,30 @@ impl Call {
             .map(|(_, value)| value.clone())
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         let url = format!("{}{}", context.endpoint, request.path);
-        let headers = match context.headers(&request, &client_request_id) {
-            Ok(headers) => headers,
+        let prepared = context.headers(&request, &client_request_id).and_then(|headers| {
+            let client = client_for(request.proxy.as_ref())?;
+            Ok((headers, client))
+        });
+        let (headers, client) = match prepared {
+            Ok(prepared) => prepared,
             Err(error) => {
                 shared.finish(outcome::from_error(&error, None, request.warnings.clone()));
                 return Ok(call);
             }
         };
-        let client = client()?;
         let runtime = runtime()?;
 
-        let sent = outcome::SentRequest { url: url.clone(), client_request_id, request };
+        let sent = outcome::SentRequest::new(url, client_request_id, &headers, request);
+        let pacing_key = pacing::key(&context.endpoint, &sent.request.id);
         let host = context.host.clone();
         let task_shared = Arc::clone(&shared);
-        let mut state = shared.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut state = shared.lock();
         let task = runtime.spawn(async move {
             let timeout = sent.request.timeout;
-            let send = client.post(&url).headers(headers).body(sent.request.body_json.clone()).send();
-            let answer = tokio::time::timeout(timeout, async {
-                let response = send.await?;
-                read_answer(response).await
-            })
-            .await;
-            let outcome = match answer {
-                Ok(Ok(answer)) => outcome::from_answer(&sent, answer),
-                Ok(Err(error)) => outcome::from_error(&transport_error(&error, &host), Some(&sent), sent.request.warnings.clone()),
+            let exchange = send_with_retries(&client, headers, &sent, &pacing_key, &task_shared);
+            let outcome = match tokio::time::timeout(timeout, exchange).await {
+                Ok(Ok((answer, attempts))) => outcome::from_answer(&sent, answer, attempts),
+                Ok(Err(error)) => outcome::from_error(&error.into_error(&host), Some(&sent), sent.request.warnings.clone()),
                 Err(_) => {
                     let error = Error::new(
                         MgStatus::TimedOut,
@@ -303,7 +381,7 @@ impl Call {
 
     /// Waits up to `timeout` for the call to finish; returns `Pending` or the final status.
     pub fn wait(&self, timeout: Duration) -> MgStatus {
-        let state = self.shared.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let state = self.shared.lock();
         let (state, _) = self
             .shared
             .finished
@@ -314,14 +392,20 @@ impl Call {
 
     /// Returns the final status and the outcome JSON, or `None` while the call runs.
     pub fn outcome(&self) -> Option<(MgStatus, String)> {
-        let state = self.shared.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let state = self.shared.lock();
         state.outcome.as_ref().map(|outcome| (outcome.status, outcome.json.clone()))
+    }
+
+    /// Returns what the call is doing and a number that grows each time that changes.
+    pub fn phase(&self) -> (u64, Phase, bool) {
+        let state = self.shared.lock();
+        (state.phase_sequence, state.phase.clone(), state.outcome.is_some())
     }
 
     /// Cancels the call if it still runs; its status becomes `Cancelled`.
     pub fn cancel(&self) {
         let task = {
-            let mut state = self.shared.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let mut state = self.shared.lock();
             if state.outcome.is_some() {
                 return;
             }
@@ -341,7 +425,83 @@ impl Drop for Call {
     }
 }
 
-async fn read_answer(response: reqwest::Response) -> std::result::Result<HttpAnswer, reqwest::Error> {
+/// A failure of the exchange, before its host is known to the message.
+enum ExchangeError {
+    Http(reqwest::Error),
+    Decode(String),
+}
+
+impl ExchangeError {
+    fn into_error(self, host: &str) -> Error {
+        match self {
+            ExchangeError::Http(error) => transport_error(&error, host),
+            ExchangeError::Decode(message) => {
+                Error::new(MgStatus::TransportFailed, format!("The answer from '{host}' could not be read: {message}."))
+            }
+        }
+    }
+}
+
+/// Sends the request, pacing each attempt under the rate limit and retrying 429, 503 and 504
+/// answers. Returns the last answer and the number of attempts.
+async fn send_with_retries(
+    client: &reqwest::Client,
+    headers: HeaderMap,
+    sent: &outcome::SentRequest,
+    pacing_key: &str,
+    shared: &CallShared,
+) -> std::result::Result<(HttpAnswer, u32), ExchangeError> {
+    let settings = &sent.request;
+    let mut waited = Duration::ZERO;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        if settings.pacing.enabled {
+            while let Some(wait) = pacing::try_acquire(pacing_key, &settings.pacing, Instant::now()) {
+                shared.set_phase(Phase::Pacing { wait, until: Instant::now() + wait });
+                tokio::time::sleep(wait).await;
+            }
+        }
+        shared.set_phase(Phase::Sending { attempt });
+
+        let mut builder = client.post(&sent.url).headers(headers.clone()).body(settings.body_json.clone());
+        if attempt > 1 {
+            builder = builder.header("Retry-Attempt", (attempt - 1).to_string());
+        }
+        let response = builder.send().await.map_err(ExchangeError::Http)?;
+        let retryable = retry::is_retryable(response.status().as_u16());
+        let answer = match read_answer(response).await {
+            Ok(answer) => answer,
+            // A throttled answer whose body breaks off is retried all the same.
+            Err(partial) if retryable => partial.answer,
+            Err(partial) => return Err(partial.error),
+        };
+
+        let retries_left = attempt <= settings.retry.max_retry;
+        if !(retryable && retries_left) {
+            return Ok((answer, attempt));
+        }
+        let wait = answer
+            .header("Retry-After")
+            .and_then(|value| retry::parse_retry_after(value, SystemTime::now()))
+            .unwrap_or_else(|| settings.retry.backoff(attempt));
+        let limit = settings.retry.retries_time_limit_seconds;
+        if limit > 0.0 && (waited + wait).as_secs_f64() > limit {
+            return Ok((answer, attempt));
+        }
+        shared.set_phase(Phase::RetryWait { retry: attempt, wait, until: Instant::now() + wait, status: answer.status });
+        tokio::time::sleep(wait).await;
+        waited += wait;
+    }
+}
+
+/// An answer whose body could not be read completely.
+struct PartialAnswer {
+    answer: HttpAnswer,
+    error: ExchangeError,
+}
+
+async fn read_answer(response: reqwest::Response) -> std::result::Result<HttpAnswer, PartialAnswer> {
     let status = response.status().as_u16();
     let mut headers: crate::response::Headers = Vec::new();
     for (name, value) in response.headers() {
@@ -351,8 +511,22 @@ async fn read_answer(response: reqwest::Response) -> std::result::Result<HttpAns
             None => headers.push((name.as_str().to_string(), vec![text])),
         }
     }
-    let bytes = response.bytes().await?;
-    Ok(HttpAnswer { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() })
+    let mut answer = HttpAnswer { status, headers, body: String::new() };
+    let bytes = match response.bytes().await {
+        Ok(bytes) => bytes,
+        Err(error) => return Err(PartialAnswer { answer, error: ExchangeError::Http(error) }),
+    };
+    let gzip = answer.header("Content-Encoding").map_or(false, |encoding| encoding.eq_ignore_ascii_case("gzip"));
+    if gzip {
+        let mut decoded = Vec::new();
+        if let Err(error) = flate2::read::GzDecoder::new(&bytes[..]).read_to_end(&mut decoded) {
+            return Err(PartialAnswer { answer, error: ExchangeError::Decode(format!("the gzip body is invalid ({error})")) });
+        }
+        answer.body = String::from_utf8_lossy(&decoded).into_owned();
+    } else {
+        answer.body = String::from_utf8_lossy(&bytes).into_owned();
+    }
+    Ok(answer)
 }
 
 /// Describes a transport failure by the host and the innermost cause, never the full URL.

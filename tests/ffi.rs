@@ -51,9 +51,28 @@ fn test_token() -> String {
     format!("{}.{}.", base64url(br#"{"alg":"none","typ":"JWT"}"#), base64url(claims.as_bytes()))
 }
 
-/// The folder holding the cdylib: the test binary runs from target/<profile>/deps.
+/// Returns the folder holding the cdylib, building the cdylib first when `cargo test` did not:
+/// the test binary runs from target/<profile>/deps, and cargo builds only the rlib for tests.
 fn library_dir() -> PathBuf {
-    std::env::current_exe().unwrap().parent().unwrap().parent().unwrap().to_path_buf()
+    let directory = std::env::current_exe().unwrap().parent().unwrap().parent().unwrap().to_path_buf();
+    let file = if cfg!(target_os = "macos") { "libmg_provisioning.dylib" } else { "libmg_provisioning.so" };
+    if directory.join(file).exists() {
+        return directory;
+    }
+
+    // build.ps1 passes the arguments that select the crate source, as a JSON array.
+    let source_arguments: Vec<String> = std::env::var("MGPROVISIONING_CARGO_ARGS")
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default();
+    let mut build = Command::new(env!("CARGO"));
+    build.args(["build", "--lib", "--manifest-path", concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml")]);
+    if directory.ends_with("release") {
+        build.arg("--release");
+    }
+    let status = build.args(&source_arguments).status().expect("cargo runs");
+    assert!(status.success(), "building the cdylib for the C program failed");
+    directory
 }
 
 fn build_program(output: &Path) {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::status::MgStatus;
-use crate::transport::{Call, Context};
+use crate::transport::{Call, Context, Phase};
 
 mod panic;
 use panic::ffi_boundary;
@@ -171,6 +171,41 @@ pub unsafe extern "C" fn mg_call_outcome(call: *const MgCall, outcome_json_out: 
         };
 
         *outcome_json_out = into_c_string(json);
+        MgStatus::Ok
+    })
+}
+
+/// Writes what a call is doing to `*progress_json_out`, for progress reports while waiting; free
+/// it with `mg_string_free`. The JSON has `sequence` (grows each time the phase changes),
+/// `phase` (`sending`, `pacing`, `retryWait` or `finished`), `attempt`, and for waits
+/// `waitSeconds`, `remainingSeconds` and, before a retry, `statusCode`.
+///
+/// Returns `MG_STATUS_OK`, `MG_STATUS_NULL_ARGUMENT` or `MG_STATUS_PANIC`.
+///
+/// # Safety
+/// `call` must be a live call and `progress_json_out` writable.
+#[no_mangle]
+pub unsafe extern "C" fn mg_call_progress(call: *const MgCall, progress_json_out: *mut *mut c_char) -> MgStatus {
+    ffi_boundary(|| {
+        if call.is_null() || progress_json_out.is_null() {
+            return MgStatus::NullArgument;
+        }
+        let (sequence, phase, finished) = (*call).inner.phase();
+
+        let now = std::time::Instant::now();
+        let progress = match phase {
+            _ if finished => serde_json::json!({ "sequence": sequence, "phase": "finished" }),
+            Phase::Sending { attempt } => serde_json::json!({ "sequence": sequence, "phase": "sending", "attempt": attempt }),
+            Phase::Pacing { wait, until } => serde_json::json!({
+                "sequence": sequence, "phase": "pacing",
+                "waitSeconds": wait.as_secs_f64(), "remainingSeconds": until.saturating_duration_since(now).as_secs_f64(),
+            }),
+            Phase::RetryWait { retry, wait, until, status } => serde_json::json!({
+                "sequence": sequence, "phase": "retryWait", "attempt": retry + 1, "statusCode": status,
+                "waitSeconds": wait.as_secs_f64(), "remainingSeconds": until.saturating_duration_since(now).as_secs_f64(),
+            }),
+        };
+        *progress_json_out = into_c_string(progress.to_string());
         MgStatus::Ok
     })
 }

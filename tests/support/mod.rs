@@ -39,6 +39,8 @@ pub enum Reply {
     Answer { status: u16, headers: Vec<(String, String)>, body: String },
     /// Read the request, then keep the connection open without answering.
     Hang,
+    /// Send these bytes as they are, then close the connection.
+    Raw(Vec<u8>),
 }
 
 /// A loopback server on 127.0.0.1 that answers every request with the same reply.
@@ -49,29 +51,28 @@ pub struct TestServer {
 
 impl TestServer {
     pub fn start(reply: Reply) -> TestServer {
+        Self::sequence(vec![reply])
+    }
+
+    /// Answers the n-th request with the n-th reply; the last reply repeats.
+    pub fn sequence(replies: Vec<Reply>) -> TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
         let url = format!("http://{}", listener.local_addr().unwrap());
         let received = Arc::new(Mutex::new(Vec::new()));
         let log = Arc::clone(&received);
+        let replies = Arc::new(replies);
         thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let reply = reply.clone();
+                let replies = Arc::clone(&replies);
                 let log = Arc::clone(&log);
-                thread::spawn(move || serve(stream, reply, log));
+                thread::spawn(move || serve(stream, &replies, log));
             }
         });
         TestServer { url, received }
     }
 
     pub fn json(status: u16, body: &str) -> TestServer {
-        Self::start(Reply::Answer {
-            status,
-            headers: vec![
-                ("Content-Type".into(), "application/json".into()),
-                ("request-id".into(), "11111111-2222-4333-8444-555555555555".into()),
-            ],
-            body: body.into(),
-        })
+        Self::start(json_reply(status, &[], body))
     }
 
     pub fn requests(&self) -> Vec<Received> {
@@ -79,7 +80,7 @@ impl TestServer {
     }
 }
 
-fn serve(stream: TcpStream, reply: Reply, log: Arc<Mutex<Vec<Received>>>) {
+fn serve(stream: TcpStream, replies: &[Reply], log: Arc<Mutex<Vec<Received>>>) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     loop {
         let mut line = String::new();
@@ -112,9 +113,17 @@ fn serve(stream: TcpStream, reply: Reply, log: Arc<Mutex<Vec<Received>>>) {
         if reader.read_exact(&mut body).is_err() {
             return;
         }
-        log.lock().unwrap().push(Received { method, path, headers, body: String::from_utf8_lossy(&body).into_owned() });
+        let reply = {
+            let mut log = log.lock().unwrap();
+            log.push(Received { method, path, headers, body: String::from_utf8_lossy(&body).into_owned() });
+            replies[(log.len() - 1).min(replies.len() - 1)].clone()
+        };
 
         match &reply {
+            Reply::Raw(bytes) => {
+                let _ = reader.get_ref().write_all(bytes);
+                return;
+            }
             Reply::Hang => {
                 thread::sleep(Duration::from_secs(30));
                 return;
@@ -133,6 +142,16 @@ fn serve(stream: TcpStream, reply: Reply, log: Arc<Mutex<Vec<Received>>>) {
             }
         }
     }
+}
+
+/// A JSON answer with a request-id header and any extra headers.
+pub fn json_reply(status: u16, extra_headers: &[(&str, &str)], body: &str) -> Reply {
+    let mut headers = vec![
+        ("Content-Type".to_string(), "application/json".to_string()),
+        ("request-id".to_string(), "11111111-2222-4333-8444-555555555555".to_string()),
+    ];
+    headers.extend(extra_headers.iter().map(|(name, value)| (name.to_string(), value.to_string())));
+    Reply::Answer { status, headers, body: body.into() }
 }
 
 /// Owns a C string for the duration of a test.

@@ -167,6 +167,17 @@ function New-MgBetaServicePrincipalSynchronizationJobOnDemand {
         [switch] $ProxyUseDefaultCredentials
     )
 
+    begin {
+        # A script module reads preference variables from its own scope chain, not the caller's,
+        # so take the caller's WhatIf and Confirm preferences unless the switches were given.
+        if (-not $PSBoundParameters.ContainsKey('WhatIf')) {
+            $WhatIfPreference = $PSCmdlet.SessionState.PSVariable.GetValue('WhatIfPreference')
+        }
+        if (-not $PSBoundParameters.ContainsKey('Confirm')) {
+            $ConfirmPreference = $PSCmdlet.SessionState.PSVariable.GetValue('ConfirmPreference')
+        }
+    }
+
     process {
         $operation = "New-MgBetaServicePrincipalSynchronizationJobOnDemand_$($PSCmdlet.ParameterSetName)"
         $target = "Call remote 'POST /servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/provisionOnDemand' operation"
