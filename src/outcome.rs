@@ -18,8 +18,12 @@ pub struct Outcome {
 
 /// A request as it went out, for the outcome's `request` member.
 pub struct SentRequest {
+    /// The HTTP method.
+    pub method: String,
     /// The absolute URL.
     pub url: String,
+    /// The body text sent.
+    pub body_text: String,
     /// The client-request-id header sent.
     pub client_request_id: String,
     /// The headers sent, without Authorization.
@@ -36,14 +40,16 @@ impl SentRequest {
             .filter(|(name, _)| *name != reqwest::header::AUTHORIZATION)
             .map(|(name, value)| (name.as_str().to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
             .collect();
-        SentRequest { url, client_request_id, headers, request }
+        let body_text = request.body_json.clone();
+        SentRequest { method: "POST".into(), url, body_text, client_request_id, headers, request }
     }
 
     fn to_json(&self) -> Value {
-        let body: Value = serde_json::from_str(&self.request.body_json).unwrap_or(Value::Null);
+        let body: Value = serde_json::from_str(&self.body_text).unwrap_or(Value::Null);
         json!({
-            "method": "POST",
+            "method": self.method,
             "uri": self.url,
+            "bodyText": self.body_text,
             "id": self.request.id,
             "synchronizationJobId": self.request.synchronization_job_id,
             "body": body,
@@ -69,7 +75,7 @@ pub fn from_error(error: &Error, sent: Option<&SentRequest>, warnings: Vec<Strin
 }
 
 /// Builds the outcome of a call that received an HTTP answer.
-pub fn from_answer(sent: &SentRequest, answer: HttpAnswer, attempts: u32) -> Outcome {
+pub fn from_answer(sent: &SentRequest, answer: HttpAnswer, attempts: u32, include_body: bool) -> Outcome {
     let success = (200..300).contains(&answer.status);
     let decoded = if success { Some(decode_result(&answer.body)) } else { None };
     let status = match &decoded {
@@ -86,10 +92,11 @@ pub fn from_answer(sent: &SentRequest, answer: HttpAnswer, attempts: u32) -> Out
         .iter()
         .map(|(name, values)| (name.clone(), Value::from(values.clone())))
         .collect();
-    outcome.insert(
-        "response".into(),
-        json!({ "statusCode": answer.status, "reasonPhrase": status_name(answer.status), "headers": headers }),
-    );
+    let mut response = json!({ "statusCode": answer.status, "reasonPhrase": status_name(answer.status), "headers": headers });
+    if include_body {
+        response["body"] = Value::String(answer.body.clone());
+    }
+    outcome.insert("response".into(), response);
 
     match decoded {
         Some(Ok(result)) => {
@@ -133,6 +140,13 @@ pub fn from_answer(sent: &SentRequest, answer: HttpAnswer, attempts: u32) -> Out
         }
     }
     finish(status, outcome)
+}
+
+/// Builds the outcome of a request that was prepared for pipeline steps and not sent.
+pub fn prepared(sent: &SentRequest) -> Outcome {
+    let mut outcome = base(MgStatus::Ok, sent.request.warnings.clone());
+    outcome.insert("request".into(), sent.to_json());
+    finish(MgStatus::Ok, outcome)
 }
 
 fn base(status: MgStatus, warnings: Vec<String>) -> Map<String, Value> {

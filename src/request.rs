@@ -126,6 +126,63 @@ pub struct RequestEnvelope {
     /// -Proxy and its credentials; without it the proxy environment variables apply.
     #[serde(default)]
     pub proxy: Option<ProxySettings>,
+    /// Whether the outcome carries the raw response body, for -Debug.
+    #[serde(default)]
+    pub include_response_body: bool,
+    /// What to do with the request: send it, only build it, send a changed copy, or decode an answer.
+    #[serde(default)]
+    pub mode: Mode,
+    /// The request as pipeline steps left it, for `Mode::SendPrepared`.
+    #[serde(default)]
+    pub prepared: Option<PreparedRequest>,
+    /// An answer from a pipeline step, for `Mode::Decode`.
+    #[serde(default)]
+    pub answer: Option<ProvidedAnswer>,
+}
+
+/// What a call does with its request; the modes other than `Send` serve -HttpPipeline steps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Mode {
+    /// Build, send and decode.
+    #[default]
+    Send,
+    /// Build and validate only; the outcome carries the request.
+    Prepare,
+    /// Send the request given in `prepared` instead of the one built.
+    SendPrepared,
+    /// Decode the answer given in `answer`; nothing is sent.
+    Decode,
+}
+
+/// A request after pipeline steps changed it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreparedRequest {
+    /// The HTTP method.
+    pub method: String,
+    /// The absolute URI.
+    pub uri: String,
+    /// The headers as name and value pairs, without Authorization.
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+    /// The body text.
+    #[serde(default)]
+    pub body: String,
+}
+
+/// An answer that a pipeline step returned.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProvidedAnswer {
+    /// The HTTP status code.
+    pub status_code: u16,
+    /// The headers, each with one or more values.
+    #[serde(default)]
+    pub headers: Map<String, Value>,
+    /// The body text.
+    #[serde(default)]
+    pub body: String,
 }
 
 /// A proxy given with -Proxy, -ProxyCredential and -ProxyUseDefaultCredentials.

@@ -16,7 +16,7 @@ use zeroize::Zeroizing;
 
 use crate::outcome::{self, Outcome};
 use crate::pacing;
-use crate::request::{ProxySettings, RequestEnvelope, ResolvedRequest};
+use crate::request::{Mode, PreparedRequest, ProvidedAnswer, ProxySettings, RequestEnvelope, ResolvedRequest};
 use crate::retry;
 use crate::response::HttpAnswer;
 use crate::status::{Error, MgStatus, Result};
@@ -230,6 +230,76 @@ impl Context {
     }
 }
 
+impl Context {
+    /// Replaces the built request with the one pipeline steps returned. The URI must keep the
+    /// endpoint's scheme, host and port, so that the token is never sent to another host.
+    fn apply_prepared(&self, prepared: &PreparedRequest, sent: &mut outcome::SentRequest, headers: &mut HeaderMap) -> Result<()> {
+        let endpoint = Url::parse(&self.endpoint).map_err(|_| Error::new(MgStatus::Internal, "The stored endpoint does not parse."))?;
+        let uri = Url::parse(&prepared.uri).map_err(|error| {
+            Error::at(MgStatus::InvalidInput, "Request.Uri", format!("A pipeline step set the URI to '{}', which is not absolute ({error}).", prepared.uri))
+        })?;
+        if uri.origin() != endpoint.origin() {
+            return Err(Error::at(
+                MgStatus::InvalidInput,
+                "Request.Uri",
+                format!(
+                    "A pipeline step changed the request's host to '{}'; the access token is sent only to '{}'. Keep the scheme, host and port.",
+                    uri.origin().ascii_serialization(),
+                    endpoint.origin().ascii_serialization()
+                ),
+            ));
+        }
+        let method = reqwest::Method::from_bytes(prepared.method.trim().to_ascii_uppercase().as_bytes()).map_err(|_| {
+            Error::at(MgStatus::InvalidInput, "Request.Method", format!("A pipeline step set the method to '{}', which is not an HTTP method.", prepared.method))
+        })?;
+
+        let authorization = headers.get(reqwest::header::AUTHORIZATION).cloned();
+        let mut replaced = HeaderMap::with_capacity(prepared.headers.len() + 1);
+        for (name, value) in &prepared.headers {
+            if ["authorization", "host", "content-length"].iter().any(|reserved| reserved.eq_ignore_ascii_case(name)) {
+                continue;
+            }
+            let header_name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                Error::at(MgStatus::InvalidHeader, format!("Request.Headers.{name}"), format!("A pipeline step set the header name '{name}', which is not valid."))
+            })?;
+            replaced.append(header_name, header_value(name, value)?);
+        }
+        if let Some(authorization) = authorization {
+            replaced.insert(reqwest::header::AUTHORIZATION, authorization);
+        }
+
+        *headers = replaced;
+        sent.method = method.as_str().to_string();
+        sent.url = uri.to_string();
+        sent.body_text = prepared.body.clone();
+        sent.headers = prepared.headers.iter().filter(|(name, _)| !name.eq_ignore_ascii_case("authorization")).cloned().collect();
+        Ok(())
+    }
+}
+
+/// Turns an answer that a pipeline step returned into the form the decoder reads.
+fn provided_answer(answer: &ProvidedAnswer) -> HttpAnswer {
+    let headers = answer
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            let values = match value {
+                serde_json::Value::Array(items) => items.iter().map(json_text).collect(),
+                other => vec![json_text(other)],
+            };
+            (name.clone(), values)
+        })
+        .collect();
+    HttpAnswer { status: answer.status_code, headers, body: answer.body.clone() }
+}
+
+fn json_text(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
 fn header_value(name: &str, value: &str) -> Result<HeaderValue> {
     HeaderValue::from_str(value).map_err(|_| {
         Error::at(
@@ -342,7 +412,7 @@ impl Call {
             let client = client_for(request.proxy.as_ref())?;
             Ok((headers, client))
         });
-        let (headers, client) = match prepared {
+        let (mut headers, client) = match prepared {
             Ok(prepared) => prepared,
             Err(error) => {
                 shared.finish(outcome::from_error(&error, None, request.warnings.clone()));
@@ -351,7 +421,39 @@ impl Call {
         };
         let runtime = runtime()?;
 
-        let sent = outcome::SentRequest::new(url, client_request_id, &headers, request);
+        let mode = envelope.mode;
+        let include_body = envelope.include_response_body || mode == Mode::SendPrepared;
+        let mut sent = outcome::SentRequest::new(url, client_request_id, &headers, request);
+        match mode {
+            Mode::Send => {}
+            Mode::Prepare => {
+                shared.finish(outcome::prepared(&sent));
+                return Ok(call);
+            }
+            Mode::Decode => {
+                let finished = match envelope.answer.as_ref() {
+                    Some(answer) => outcome::from_answer(&sent, provided_answer(answer), 1, include_body),
+                    None => outcome::from_error(
+                        &Error::at(MgStatus::InvalidRequestJson, "answer", "Mode 'decode' needs the 'answer' member."),
+                        Some(&sent),
+                        Vec::new(),
+                    ),
+                };
+                shared.finish(finished);
+                return Ok(call);
+            }
+            Mode::SendPrepared => {
+                let applied = envelope
+                    .prepared
+                    .as_ref()
+                    .ok_or_else(|| Error::at(MgStatus::InvalidRequestJson, "prepared", "Mode 'sendPrepared' needs the 'prepared' member."))
+                    .and_then(|prepared| context.apply_prepared(prepared, &mut sent, &mut headers));
+                if let Err(error) = applied {
+                    shared.finish(outcome::from_error(&error, Some(&sent), Vec::new()));
+                    return Ok(call);
+                }
+            }
+        }
         let pacing_key = pacing::key(&context.endpoint, &sent.request.id);
         let host = context.host.clone();
         let task_shared = Arc::clone(&shared);
@@ -360,7 +462,7 @@ impl Call {
             let timeout = sent.request.timeout;
             let exchange = send_with_retries(&client, headers, &sent, &pacing_key, &task_shared);
             let outcome = match tokio::time::timeout(timeout, exchange).await {
-                Ok(Ok((answer, attempts))) => outcome::from_answer(&sent, answer, attempts),
+                Ok(Ok((answer, attempts))) => outcome::from_answer(&sent, answer, attempts, include_body),
                 Ok(Err(error)) => outcome::from_error(&error.into_error(&host), Some(&sent), sent.request.warnings.clone()),
                 Err(_) => {
                     let error = Error::new(
@@ -464,7 +566,8 @@ async fn send_with_retries(
         }
         shared.set_phase(Phase::Sending { attempt });
 
-        let mut builder = client.post(&sent.url).headers(headers.clone()).body(settings.body_json.clone());
+        let method = reqwest::Method::from_bytes(sent.method.as_bytes()).unwrap_or(reqwest::Method::POST);
+        let mut builder = client.request(method, &sent.url).headers(headers.clone()).body(sent.body_text.clone());
         if attempt > 1 {
             builder = builder.header("Retry-Attempt", (attempt - 1).to_string());
         }

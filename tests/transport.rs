@@ -251,3 +251,86 @@ fn proxy_settings_checked() {
     }
     unsafe { mg_context_free(context) };
 }
+
+#[test]
+fn prepare_builds_without_sending() {
+    let server = TestServer::json(200, SUCCESS_BODY);
+    let context = context(&server.url, "secret-token");
+
+    let (status, outcome) = run(context, &envelope("mode-prepare", json!({ "mode": "prepare" })));
+
+    assert_eq!(status, MgStatus::Ok);
+    assert!(outcome.get("result").is_none());
+    let request = &outcome["request"];
+    assert_eq!(request["method"], "POST");
+    assert!(request["bodyText"].as_str().unwrap().contains("\"ruleId\":\"rule-1\""));
+    let headers = request["headers"].as_array().unwrap();
+    assert!(headers.iter().any(|pair| pair[0] == "client-request-id"));
+    assert!(!outcome.to_string().contains("secret-token"));
+    assert!(server.requests().is_empty());
+    unsafe { mg_context_free(context) };
+}
+
+#[test]
+fn send_prepared_uses_the_changed_request() {
+    let server = TestServer::json(200, SUCCESS_BODY);
+    let context = context(&server.url, "secret-token");
+    let uri = format!("{}/beta/applications/mode-send/synchronization/jobs/job/provisionOnDemand", server.url);
+    let prepared = json!({
+        "method": "POST", "uri": uri, "body": "{\"parameters\":[],\"stepTag\":1}",
+        "headers": [["Content-Type", "application/json"], ["x-step", "added"], ["Authorization", "Bearer forged"]]
+    });
+
+    let (status, outcome) = run(context, &envelope("mode-send", json!({ "mode": "sendPrepared", "prepared": prepared })));
+
+    assert_eq!(status, MgStatus::Ok, "{outcome}");
+    assert_eq!(outcome["response"]["body"], SUCCESS_BODY);
+    let request = &server.requests()[0];
+    assert_eq!(request.header("x-step"), Some("added"));
+    assert_eq!(request.header("authorization"), Some("Bearer secret-token"));
+    assert_eq!(request.body, "{\"parameters\":[],\"stepTag\":1}");
+    unsafe { mg_context_free(context) };
+}
+
+#[test]
+fn send_prepared_keeps_the_token_on_its_host() {
+    let server = TestServer::json(200, SUCCESS_BODY);
+    let elsewhere = TestServer::json(200, SUCCESS_BODY);
+    let context = context(&server.url, "secret-token");
+    let prepared = json!({ "method": "POST", "uri": format!("{}/beta/x", elsewhere.url), "body": "{}" });
+
+    let (status, outcome) = run(context, &envelope("mode-host", json!({ "mode": "sendPrepared", "prepared": prepared })));
+
+    assert_eq!(status, MgStatus::InvalidInput);
+    assert_eq!(outcome["error"]["field"], "Request.Uri");
+    assert!(server.requests().is_empty());
+    assert!(elsewhere.requests().is_empty());
+    unsafe { mg_context_free(context) };
+}
+
+#[test]
+fn decode_reads_a_provided_answer() {
+    let context = context("http://127.0.0.1:9", "token");
+    let answer = json!({ "statusCode": 404, "headers": { "request-id": ["r-1"] },
+        "body": "{\"error\":{\"code\":\"Request_ResourceNotFound\",\"message\":\"gone\"}}" });
+
+    let (status, outcome) = run(context, &envelope("mode-decode", json!({ "mode": "decode", "answer": answer })));
+
+    assert_eq!(status, MgStatus::HttpError);
+    assert_eq!(outcome["error"]["code"], "Request_ResourceNotFound");
+    assert_eq!(outcome["error"]["requestId"], "r-1");
+    unsafe { mg_context_free(context) };
+}
+
+#[test]
+fn response_body_included_on_request() {
+    let server = TestServer::json(200, SUCCESS_BODY);
+    let context = context(&server.url, "token");
+
+    let (_, without) = run(context, &envelope("body-off", json!({})));
+    let (_, with) = run(context, &envelope("body-on", json!({ "includeResponseBody": true })));
+
+    assert!(without["response"].get("body").is_none());
+    assert_eq!(with["response"]["body"], SUCCESS_BODY);
+    unsafe { mg_context_free(context) };
+}
