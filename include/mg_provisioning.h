@@ -11,7 +11,7 @@
 //
 // Codes start at 7000, far from 0 and from errno values, and are grouped by origin: 71xx for
 // arguments and parameter sets, 72xx for the transport, 73xx for HTTP answers, 74xx for
-// response decoding and 75xx for internal failures. A code is never renumbered.
+// response decoding, 75xx for internal failures and 76xx for sign-in. A code is never renumbered.
 enum MgStatus
 #ifdef __cplusplus
   : int32_t
@@ -59,6 +59,10 @@ enum MgStatus
   MG_STATUS_PANIC = 7500,
   // An internal failure, such as the runtime failing to start.
   MG_STATUS_INTERNAL = 7501,
+  // Sign-in failed: the token service refused the credential or answered without a token.
+  MG_STATUS_AUTHENTICATION_FAILED = 7600,
+  // A credential is unusable before any request: a missing id, an empty secret, a bad key.
+  MG_STATUS_INVALID_CREDENTIAL = 7601,
 };
 #ifndef __cplusplus
 typedef int32_t MgStatus;
@@ -92,6 +96,49 @@ MgStatus mg_context_new(const char *graph_endpoint,
                         const char *access_token,
                         const char *user_agent,
                         struct MgContext **context_out);
+
+// Creates a context that requests its own tokens: with a client secret or a certificate (the
+// client-credentials grant) or a managed identity (App Service style). No request is sent until
+// `mg_context_sign_in` or the first call.
+//
+// `options_json` holds `kind` (`clientSecret`, `certificate` or `managedIdentity`),
+// `authorityEndpoint`, `tenantId`, `clientId`, and for a certificate `certificateDer` (base64),
+// `chainDer` and `sendCertificateChain`, for a managed identity `identityEndpoint`.
+// `secret` (`secret_len` bytes) is the client secret as UTF-8, the certificate's private key as
+// PKCS#8 DER, or the IDENTITY_HEADER value. The library copies it into memory that it zeroes when
+// the context is freed; the caller should zero its own copy after this call.
+// On success writes a new context to `*context_out`; release it with `mg_context_free`.
+//
+// Returns `MG_STATUS_OK`, `MG_STATUS_NULL_ARGUMENT`, `MG_STATUS_INVALID_UTF8`,
+// `MG_STATUS_INVALID_REQUEST_JSON` (options that do not parse), `MG_STATUS_INVALID_ENDPOINT`,
+// `MG_STATUS_INSECURE_ENDPOINT`, `MG_STATUS_INVALID_CREDENTIAL` or `MG_STATUS_PANIC`.
+//
+// # Safety
+// The strings must be NUL-terminated, `secret` readable for `secret_len` bytes, and
+// `context_out` writable.
+MgStatus mg_context_new_with_credential(const char *graph_endpoint,
+                                        const char *options_json,
+                                        const uint8_t *secret,
+                                        size_t secret_len,
+                                        const char *user_agent,
+                                        struct MgContext **context_out);
+
+// Starts signing in with a context's credential: a new token is requested, bypassing the
+// cache, so that a wrong secret or certificate shows at once. Wait for the call, and read its
+// outcome, as for `mg_call_start`; a successful outcome has `signIn` with the token's `claims`
+// and `expiresOn` (seconds since 1970), never the token itself, and a failed one has `error`
+// with Entra's `code` (such as `AADSTS7000215`), `oauthError`, `traceId` and `correlationId`.
+// For a context made from a token, the outcome has the token's claims.
+// `timeout_ms` bounds the whole sign-in. On success writes a new call to `*call_out`; release it
+// with `mg_call_free`.
+//
+// Returns `MG_STATUS_OK`, `MG_STATUS_NULL_ARGUMENT`, `MG_STATUS_INTERNAL` or `MG_STATUS_PANIC`.
+//
+// # Safety
+// `context` must be a live context and `call_out` writable.
+MgStatus mg_context_sign_in(const struct MgContext *context,
+                            uint32_t timeout_ms,
+                            struct MgCall **call_out);
 
 // Frees a context and zeroes its token. Calls started from it keep what they need and finish
 // normally. NULL is ignored.

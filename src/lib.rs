@@ -28,6 +28,7 @@
 #![deny(missing_docs)]
 
 pub mod abi;
+pub mod auth;
 pub mod body;
 pub mod outcome;
 pub mod pacing;

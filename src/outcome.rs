@@ -70,6 +70,9 @@ pub fn from_error(error: &Error, sent: Option<&SentRequest>, warnings: Vec<Strin
     if let Some(field) = &error.field {
         detail.insert("field".into(), Value::String(field.clone()));
     }
+    if let Some(Value::Object(details)) = &error.details {
+        detail.extend(details.clone());
+    }
     outcome.insert("error".into(), Value::Object(detail));
     finish(error.status, outcome)
 }
@@ -140,6 +143,13 @@ pub fn from_answer(sent: &SentRequest, answer: HttpAnswer, attempts: u32, includ
         }
     }
     finish(status, outcome)
+}
+
+/// Builds the outcome of a successful sign-in: the token's claims and expiry, never the token.
+pub fn signed_in(claims: Value, expires_on: Option<u64>) -> Outcome {
+    let mut outcome = base(MgStatus::Ok, Vec::new());
+    outcome.insert("signIn".into(), json!({ "claims": claims, "expiresOn": expires_on }));
+    finish(MgStatus::Ok, outcome)
 }
 
 /// Builds the outcome of a request that was prepared for pipeline steps and not sent.

@@ -4,7 +4,7 @@
 ///
 /// Codes start at 7000, far from 0 and from errno values, and are grouped by origin: 71xx for
 /// arguments and parameter sets, 72xx for the transport, 73xx for HTTP answers, 74xx for
-/// response decoding and 75xx for internal failures. A code is never renumbered.
+/// response decoding, 75xx for internal failures and 76xx for sign-in. A code is never renumbered.
 #[repr(i32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MgStatus {
@@ -50,6 +50,10 @@ pub enum MgStatus {
     Panic = 7500,
     /// An internal failure, such as the runtime failing to start.
     Internal = 7501,
+    /// Sign-in failed: the token service refused the credential or answered without a token.
+    AuthenticationFailed = 7600,
+    /// A credential is unusable before any request: a missing id, an empty secret, a bad key.
+    InvalidCredential = 7601,
 }
 
 impl MgStatus {
@@ -77,12 +81,14 @@ impl MgStatus {
             MgStatus::InvalidResponse => "MG_STATUS_INVALID_RESPONSE",
             MgStatus::Panic => "MG_STATUS_PANIC",
             MgStatus::Internal => "MG_STATUS_INTERNAL",
+            MgStatus::AuthenticationFailed => "MG_STATUS_AUTHENTICATION_FAILED",
+            MgStatus::InvalidCredential => "MG_STATUS_INVALID_CREDENTIAL",
         }
     }
 }
 
 /// An error of the Rust API: a status code and a message for people.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Error {
     /// The status code that the C ABI reports for this error.
     pub status: MgStatus,
@@ -90,17 +96,19 @@ pub struct Error {
     pub message: String,
     /// The path of the offending input field, such as `BodyParameter.parameters[0].ruleId`.
     pub field: Option<String>,
+    /// Structured details for the outcome, such as the sign-in service's error code.
+    pub details: Option<serde_json::Value>,
 }
 
 impl Error {
     /// Creates an error with a status and a message.
     pub fn new(status: MgStatus, message: impl Into<String>) -> Self {
-        Error { status, message: message.into(), field: None }
+        Error { status, message: message.into(), field: None, details: None }
     }
 
     /// Creates an error about one input field.
     pub fn at(status: MgStatus, field: impl Into<String>, message: impl Into<String>) -> Self {
-        Error { status, message: message.into(), field: Some(field.into()) }
+        Error { status, message: message.into(), field: Some(field.into()), details: None }
     }
 }
 

@@ -14,6 +14,7 @@ use tokio::runtime::Runtime;
 use tokio::task::JoinHandle;
 use zeroize::Zeroizing;
 
+use crate::auth::{CredentialOptions, TokenSource};
 use crate::outcome::{self, Outcome};
 use crate::pacing;
 use crate::request::{Mode, PreparedRequest, ProvidedAnswer, ProxySettings, RequestEnvelope, ResolvedRequest};
@@ -129,7 +130,7 @@ fn is_loopback(url: &Url) -> bool {
 pub struct Context {
     endpoint: String,
     host: String,
-    token: Zeroizing<String>,
+    tokens: TokenSource,
     user_agent: String,
 }
 
@@ -147,6 +148,27 @@ impl Context {
     /// `InsecureEndpoint` for plain http to a host that is not loopback, and `InvalidToken` for an
     /// empty token or one with characters that a header cannot carry.
     pub fn new(graph_endpoint: &str, access_token: &str, user_agent: &str) -> Result<Self> {
+        if access_token.is_empty() || access_token.bytes().any(|byte| byte < 0x20 || byte == 0x7f) {
+            return Err(Error::at(
+                MgStatus::InvalidToken,
+                "AccessToken",
+                "The access token is empty or contains control characters; pass the token text only.",
+            ));
+        }
+        Self::with_tokens(graph_endpoint, TokenSource::fixed(access_token), user_agent)
+    }
+
+    /// Creates a context that requests its own tokens with a credential; no request is sent yet.
+    /// `secret` is the client secret, the certificate's PKCS#8 private key, or IDENTITY_HEADER.
+    ///
+    /// # Errors
+    /// The endpoint errors of [`Context::new`], `InvalidCredential` for unusable options or secret.
+    pub fn with_credential(graph_endpoint: &str, options: &CredentialOptions, secret: Zeroizing<Vec<u8>>, user_agent: &str) -> Result<Self> {
+        let tokens = TokenSource::from_options(options, secret, graph_endpoint.trim().trim_end_matches('/'))?;
+        Self::with_tokens(graph_endpoint, tokens, user_agent)
+    }
+
+    fn with_tokens(graph_endpoint: &str, tokens: TokenSource, user_agent: &str) -> Result<Self> {
         let trimmed = graph_endpoint.trim().trim_end_matches('/');
         let url = Url::parse(trimmed).map_err(|error| {
             Error::at(
@@ -180,13 +202,6 @@ impl Context {
                 ))
             }
         }
-        if access_token.is_empty() || access_token.bytes().any(|byte| byte < 0x20 || byte == 0x7f) {
-            return Err(Error::at(
-                MgStatus::InvalidToken,
-                "AccessToken",
-                "The access token is empty or contains control characters; pass the token text only.",
-            ));
-        }
         if HeaderValue::from_str(user_agent).is_err() {
             return Err(Error::at(MgStatus::InvalidInput, "UserAgent", "The User-Agent contains characters a header cannot carry."));
         }
@@ -194,7 +209,7 @@ impl Context {
         Ok(Context {
             endpoint: trimmed.to_string(),
             host: url.host_str().unwrap_or_default().to_string(),
-            token: Zeroizing::new(access_token.to_string()),
+            tokens,
             user_agent: user_agent.to_string(),
         })
     }
@@ -205,11 +220,7 @@ impl Context {
     }
 
     fn headers(&self, request: &ResolvedRequest, client_request_id: &str) -> Result<HeaderMap> {
-        let mut headers = HeaderMap::with_capacity(6 + request.headers.len());
-        let mut authorization = HeaderValue::from_str(&format!("Bearer {}", self.token.as_str()))
-            .map_err(|_| Error::new(MgStatus::InvalidToken, "The access token contains characters a header cannot carry."))?;
-        authorization.set_sensitive(true);
-        headers.insert(reqwest::header::AUTHORIZATION, authorization);
+        let mut headers = HeaderMap::with_capacity(7 + request.headers.len());
         headers.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.insert(reqwest::header::ACCEPT, HeaderValue::from_static("application/json"));
         headers.insert(reqwest::header::ACCEPT_ENCODING, HeaderValue::from_static("gzip"));
@@ -253,7 +264,6 @@ impl Context {
             Error::at(MgStatus::InvalidInput, "Request.Method", format!("A pipeline step set the method to '{}', which is not an HTTP method.", prepared.method))
         })?;
 
-        let authorization = headers.get(reqwest::header::AUTHORIZATION).cloned();
         let mut replaced = HeaderMap::with_capacity(prepared.headers.len() + 1);
         for (name, value) in &prepared.headers {
             if ["authorization", "host", "content-length"].iter().any(|reserved| reserved.eq_ignore_ascii_case(name)) {
@@ -263,9 +273,6 @@ impl Context {
                 Error::at(MgStatus::InvalidHeader, format!("Request.Headers.{name}"), format!("A pipeline step set the header name '{name}', which is not valid."))
             })?;
             replaced.append(header_name, header_value(name, value)?);
-        }
-        if let Some(authorization) = authorization {
-            replaced.insert(reqwest::header::AUTHORIZATION, authorization);
         }
 
         *headers = replaced;
@@ -456,11 +463,12 @@ impl Call {
         }
         let pacing_key = pacing::key(&context.endpoint, &sent.request.id);
         let host = context.host.clone();
+        let task_context = Arc::clone(&context);
         let task_shared = Arc::clone(&shared);
         let mut state = shared.lock();
         let task = runtime.spawn(async move {
             let timeout = sent.request.timeout;
-            let exchange = send_with_retries(&client, headers, &sent, &pacing_key, &task_shared);
+            let exchange = send_with_retries(&client, &task_context, headers, &sent, &pacing_key, &task_shared);
             let outcome = match tokio::time::timeout(timeout, exchange).await {
                 Ok(Ok((answer, attempts))) => outcome::from_answer(&sent, answer, attempts, include_body),
                 Ok(Err(error)) => outcome::from_error(&error.into_error(&host), Some(&sent), sent.request.warnings.clone()),
@@ -471,6 +479,45 @@ impl Call {
                     );
                     outcome::from_error(&error, Some(&sent), sent.request.warnings.clone())
                 }
+            };
+            task_shared.finish(outcome);
+        });
+        if state.outcome.is_none() {
+            state.task = Some(task);
+        }
+        drop(state);
+        Ok(call)
+    }
+
+    /// Starts signing in: requests a token with the context's credential, bypassing the cache.
+    /// The outcome carries the token's claims and expiry, never the token.
+    ///
+    /// # Errors
+    /// `Internal` when the runtime or the client cannot start.
+    pub fn start_sign_in(context: Arc<Context>, timeout: Duration) -> Result<Call> {
+        let shared = Arc::new(CallShared {
+            state: Mutex::new(CallState { outcome: None, task: None, phase: Phase::Sending { attempt: 1 }, phase_sequence: 0 }),
+            finished: Condvar::new(),
+        });
+        let call = Call { shared: Arc::clone(&shared) };
+        let client = client_for(None)?;
+        let runtime = runtime()?;
+
+        let task_shared = Arc::clone(&shared);
+        let mut state = shared.lock();
+        let task = runtime.spawn(async move {
+            let renewal = tokio::time::timeout(timeout, context.tokens.token(&client, true)).await;
+            let outcome = match renewal {
+                Ok(Ok(_)) => {
+                    let (claims, expires_on) = context.tokens.claims().await.unwrap_or((serde_json::Value::Null, None));
+                    outcome::signed_in(claims, expires_on)
+                }
+                Ok(Err(error)) => outcome::from_error(&error, None, Vec::new()),
+                Err(_) => outcome::from_error(
+                    &Error::new(MgStatus::TimedOut, format!("Sign-in timed out after {} s.", timeout.as_secs_f64())),
+                    None,
+                    Vec::new(),
+                ),
             };
             task_shared.finish(outcome);
         });
@@ -531,12 +578,14 @@ impl Drop for Call {
 enum ExchangeError {
     Http(reqwest::Error),
     Decode(String),
+    SignIn(Error),
 }
 
 impl ExchangeError {
     fn into_error(self, host: &str) -> Error {
         match self {
             ExchangeError::Http(error) => transport_error(&error, host),
+            ExchangeError::SignIn(error) => error,
             ExchangeError::Decode(message) => {
                 Error::new(MgStatus::TransportFailed, format!("The answer from '{host}' could not be read: {message}."))
             }
@@ -548,6 +597,7 @@ impl ExchangeError {
 /// answers. Returns the last answer and the number of attempts.
 async fn send_with_retries(
     client: &reqwest::Client,
+    context: &Context,
     headers: HeaderMap,
     sent: &outcome::SentRequest,
     pacing_key: &str,
@@ -556,8 +606,11 @@ async fn send_with_retries(
     let settings = &sent.request;
     let mut waited = Duration::ZERO;
     let mut attempt = 0;
+    let mut retries = 0;
+    let mut renewed = false;
     loop {
         attempt += 1;
+        let token = context.tokens.token(client, false).await.map_err(ExchangeError::SignIn)?;
         if settings.pacing.enabled {
             while let Some(wait) = pacing::try_acquire(pacing_key, &settings.pacing, Instant::now()) {
                 shared.set_phase(Phase::Pacing { wait, until: Instant::now() + wait });
@@ -566,10 +619,17 @@ async fn send_with_retries(
         }
         shared.set_phase(Phase::Sending { attempt });
 
+        let mut authorization = HeaderValue::from_str(&format!("Bearer {}", token.as_str()))
+            .map_err(|_| ExchangeError::SignIn(Error::new(MgStatus::InvalidToken, "The access token contains characters a header cannot carry.")))?;
+        authorization.set_sensitive(true);
         let method = reqwest::Method::from_bytes(sent.method.as_bytes()).unwrap_or(reqwest::Method::POST);
-        let mut builder = client.request(method, &sent.url).headers(headers.clone()).body(sent.body_text.clone());
-        if attempt > 1 {
-            builder = builder.header("Retry-Attempt", (attempt - 1).to_string());
+        let mut builder = client
+            .request(method, &sent.url)
+            .headers(headers.clone())
+            .header(reqwest::header::AUTHORIZATION, authorization)
+            .body(sent.body_text.clone());
+        if retries > 0 {
+            builder = builder.header("Retry-Attempt", retries.to_string());
         }
         let response = builder.send().await.map_err(ExchangeError::Http)?;
         let retryable = retry::is_retryable(response.status().as_u16());
@@ -580,19 +640,26 @@ async fn send_with_retries(
             Err(partial) => return Err(partial.error),
         };
 
-        let retries_left = attempt <= settings.retry.max_retry;
+        // A rejected token is renewed and the request sent once more, where a credential allows it.
+        if answer.status == 401 && !renewed && context.tokens.renewable() {
+            renewed = true;
+            context.tokens.token(client, true).await.map_err(ExchangeError::SignIn)?;
+            continue;
+        }
+        let retries_left = retries < settings.retry.max_retry;
         if !(retryable && retries_left) {
             return Ok((answer, attempt));
         }
+        retries += 1;
         let wait = answer
             .header("Retry-After")
             .and_then(|value| retry::parse_retry_after(value, SystemTime::now()))
-            .unwrap_or_else(|| settings.retry.backoff(attempt));
+            .unwrap_or_else(|| settings.retry.backoff(retries));
         let limit = settings.retry.retries_time_limit_seconds;
         if limit > 0.0 && (waited + wait).as_secs_f64() > limit {
             return Ok((answer, attempt));
         }
-        shared.set_phase(Phase::RetryWait { retry: attempt, wait, until: Instant::now() + wait, status: answer.status });
+        shared.set_phase(Phase::RetryWait { retry: retries, wait, until: Instant::now() + wait, status: answer.status });
         tokio::time::sleep(wait).await;
         waited += wait;
     }

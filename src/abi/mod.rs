@@ -8,6 +8,9 @@ use std::ffi::{c_char, CStr, CString};
 use std::sync::Arc;
 use std::time::Duration;
 
+use zeroize::Zeroizing;
+
+use crate::auth::CredentialOptions;
 use crate::status::MgStatus;
 use crate::transport::{Call, Context, Phase};
 
@@ -71,6 +74,92 @@ pub unsafe extern "C" fn mg_context_new(
         match Context::new(endpoint, token, agent) {
             Ok(context) => {
                 *context_out = Box::into_raw(Box::new(MgContext { inner: Arc::new(context) }));
+                MgStatus::Ok
+            }
+            Err(error) => error.status,
+        }
+    })
+}
+
+/// Creates a context that requests its own tokens: with a client secret or a certificate (the
+/// client-credentials grant) or a managed identity (App Service style). No request is sent until
+/// `mg_context_sign_in` or the first call.
+///
+/// `options_json` holds `kind` (`clientSecret`, `certificate` or `managedIdentity`),
+/// `authorityEndpoint`, `tenantId`, `clientId`, and for a certificate `certificateDer` (base64),
+/// `chainDer` and `sendCertificateChain`, for a managed identity `identityEndpoint`.
+/// `secret` (`secret_len` bytes) is the client secret as UTF-8, the certificate's private key as
+/// PKCS#8 DER, or the IDENTITY_HEADER value. The library copies it into memory that it zeroes when
+/// the context is freed; the caller should zero its own copy after this call.
+/// On success writes a new context to `*context_out`; release it with `mg_context_free`.
+///
+/// Returns `MG_STATUS_OK`, `MG_STATUS_NULL_ARGUMENT`, `MG_STATUS_INVALID_UTF8`,
+/// `MG_STATUS_INVALID_REQUEST_JSON` (options that do not parse), `MG_STATUS_INVALID_ENDPOINT`,
+/// `MG_STATUS_INSECURE_ENDPOINT`, `MG_STATUS_INVALID_CREDENTIAL` or `MG_STATUS_PANIC`.
+///
+/// # Safety
+/// The strings must be NUL-terminated, `secret` readable for `secret_len` bytes, and
+/// `context_out` writable.
+#[no_mangle]
+pub unsafe extern "C" fn mg_context_new_with_credential(
+    graph_endpoint: *const c_char,
+    options_json: *const c_char,
+    secret: *const u8,
+    secret_len: usize,
+    user_agent: *const c_char,
+    context_out: *mut *mut MgContext,
+) -> MgStatus {
+    ffi_boundary(|| {
+        if context_out.is_null() || (secret.is_null() && secret_len > 0) {
+            return MgStatus::NullArgument;
+        }
+        let (endpoint, options, agent) = match (read_str(graph_endpoint), read_str(options_json), read_str(user_agent)) {
+            (Ok(endpoint), Ok(options), Ok(agent)) => (endpoint, options, agent),
+            (Err(status), _, _) | (_, Err(status), _) | (_, _, Err(status)) => return status,
+        };
+        let Ok(options) = serde_json::from_str::<CredentialOptions>(options) else {
+            return MgStatus::InvalidRequestJson;
+        };
+        let secret = if secret_len == 0 {
+            Zeroizing::new(Vec::new())
+        } else {
+            Zeroizing::new(std::slice::from_raw_parts(secret, secret_len).to_vec())
+        };
+
+        match Context::with_credential(endpoint, &options, secret, agent) {
+            Ok(context) => {
+                *context_out = Box::into_raw(Box::new(MgContext { inner: Arc::new(context) }));
+                MgStatus::Ok
+            }
+            Err(error) => error.status,
+        }
+    })
+}
+
+/// Starts signing in with a context's credential: a new token is requested, bypassing the
+/// cache, so that a wrong secret or certificate shows at once. Wait for the call, and read its
+/// outcome, as for `mg_call_start`; a successful outcome has `signIn` with the token's `claims`
+/// and `expiresOn` (seconds since 1970), never the token itself, and a failed one has `error`
+/// with Entra's `code` (such as `AADSTS7000215`), `oauthError`, `traceId` and `correlationId`.
+/// For a context made from a token, the outcome has the token's claims.
+/// `timeout_ms` bounds the whole sign-in. On success writes a new call to `*call_out`; release it
+/// with `mg_call_free`.
+///
+/// Returns `MG_STATUS_OK`, `MG_STATUS_NULL_ARGUMENT`, `MG_STATUS_INTERNAL` or `MG_STATUS_PANIC`.
+///
+/// # Safety
+/// `context` must be a live context and `call_out` writable.
+#[no_mangle]
+pub unsafe extern "C" fn mg_context_sign_in(context: *const MgContext, timeout_ms: u32, call_out: *mut *mut MgCall) -> MgStatus {
+    ffi_boundary(|| {
+        if context.is_null() || call_out.is_null() {
+            return MgStatus::NullArgument;
+        }
+        let context = Arc::clone(&(*context).inner);
+
+        match Call::start_sign_in(context, Duration::from_millis(u64::from(timeout_ms.max(1)))) {
+            Ok(call) => {
+                *call_out = Box::into_raw(Box::new(MgCall { inner: call }));
                 MgStatus::Ok
             }
             Err(error) => error.status,
