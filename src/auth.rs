@@ -338,13 +338,13 @@ async fn read_token_response(response: reqwest::Response, issuer: &str) -> Resul
     let description = answer.error_description.unwrap_or_else(|| format!("{issuer} answered status {status} without a token."));
     let first_line = description.lines().next().unwrap_or_default().to_string();
     let mut error = Error::new(MgStatus::AuthenticationFailed, format!("Sign-in failed: {first_line}"));
-    error.details = Some(json!({
+    error.details = Some(Box::new(json!({
         "code": code,
         "oauthError": answer.error,
         "statusCode": status,
         "traceId": answer.trace_id,
         "correlationId": answer.correlation_id,
-    }));
+    })));
     Err(error)
 }
 

@@ -70,7 +70,7 @@ pub fn from_error(error: &Error, sent: Option<&SentRequest>, warnings: Vec<Strin
     if let Some(field) = &error.field {
         detail.insert("field".into(), Value::String(field.clone()));
     }
-    if let Some(Value::Object(details)) = &error.details {
+    if let Some(Value::Object(details)) = error.details.as_deref() {
         detail.extend(details.clone());
     }
     outcome.insert("error".into(), Value::Object(detail));

@@ -57,7 +57,7 @@ pub fn try_acquire(key: &str, settings: &PacingSettings, now: Instant) -> Option
     let window = settings.window();
     let mut windows = WINDOWS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let sent = windows.entry(key.to_string()).or_default();
-    while sent.front().map_or(false, |oldest| now.duration_since(*oldest) >= window + settings.margin()) {
+    while sent.front().is_some_and(|oldest| now.duration_since(*oldest) >= window + settings.margin()) {
         sent.pop_front();
     }
     // The limit may have been lowered since these calls were recorded.

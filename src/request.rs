@@ -329,7 +329,7 @@ impl RequestEnvelope {
 
     /// Rejects values that the parameter set does not take, as PowerShell's binder would.
     fn check_set_members(&self, set: ParameterSet) -> Result<()> {
-        let given = |value: &Option<Value>| value.as_ref().map_or(false, |value| !value.is_null());
+        let given = |value: &Option<Value>| value.as_ref().is_some_and(|value| !value.is_null());
         let misplaced = if set.via_identity() {
             [("Id", given(&self.id)), ("SynchronizationJobId", given(&self.synchronization_job_id))]
                 .into_iter()

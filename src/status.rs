@@ -97,7 +97,7 @@ pub struct Error {
     /// The path of the offending input field, such as `BodyParameter.parameters[0].ruleId`.
     pub field: Option<String>,
     /// Structured details for the outcome, such as the sign-in service's error code.
-    pub details: Option<serde_json::Value>,
+    pub details: Option<Box<serde_json::Value>>,
 }
 
 impl Error {

@@ -686,7 +686,7 @@ async fn read_answer(response: reqwest::Response) -> std::result::Result<HttpAns
         Ok(bytes) => bytes,
         Err(error) => return Err(PartialAnswer { answer, error: ExchangeError::Http(error) }),
     };
-    let gzip = answer.header("Content-Encoding").map_or(false, |encoding| encoding.eq_ignore_ascii_case("gzip"));
+    let gzip = answer.header("Content-Encoding").is_some_and(|encoding| encoding.eq_ignore_ascii_case("gzip"));
     if gzip {
         let mut decoded = Vec::new();
         if let Err(error) = flate2::read::GzDecoder::new(&bytes[..]).read_to_end(&mut decoded) {
