@@ -42,10 +42,11 @@ impl PacingSettings {
         Duration::from_secs_f64(self.window_seconds)
     }
 
-    /// A small allowance for the time a request takes to reach the server, so that the server's
-    /// window, which counts arrivals, never sees one call too many.
+    /// A small allowance for clock granularity. Each slot is moved to the time its answer
+    /// arrived (see [`settle`]), which is after the server counted the request, so delays on the
+    /// way cannot make the server's window see one call too many.
     fn margin(&self) -> Duration {
-        (self.window() / 100).min(Duration::from_millis(25))
+        (self.window() / 200).min(Duration::from_millis(5))
     }
 }
 
@@ -67,6 +68,21 @@ pub fn try_acquire(key: &str, settings: &PacingSettings, now: Instant) -> Option
     }
     let oldest = sent[sent.len() - settings.limit as usize];
     Some((oldest + window + settings.margin()).saturating_duration_since(now))
+}
+
+/// Moves the slot taken at `sent_at` to `answered_at`, the time the answer arrived.
+///
+/// The server counts a request when it arrives, somewhere between the two times. Counting the
+/// slot from the answer keeps the client's window at or behind the server's, so the next call
+/// never arrives early, however long the request spent on the way.
+pub fn settle(key: &str, sent_at: Instant, answered_at: Instant) {
+    let mut windows = WINDOWS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(sent) = windows.get_mut(key) {
+        if let Some(slot) = sent.iter_mut().find(|slot| **slot == sent_at) {
+            *slot = answered_at.max(sent_at);
+        }
+        sent.make_contiguous().sort();
+    }
 }
 
 /// Builds the window key of an endpoint and an application: the id matches without regard to case.
@@ -91,6 +107,19 @@ mod tests {
 
         assert_eq!(wait, Duration::from_secs(5) + settings.margin());
         assert_eq!(try_acquire(&key, &settings, start + Duration::from_secs(10) + settings.margin()), None);
+    }
+
+    #[test]
+    fn settled_slot_counts_from_the_answer() {
+        let settings = PacingSettings { enabled: true, limit: 1, window_seconds: 1.0 };
+        let key = key("https://unit.test/settle", "app");
+        let sent = Instant::now();
+
+        assert_eq!(try_acquire(&key, &settings, sent), None);
+        settle(&key, sent, sent + Duration::from_millis(300));
+        let wait = try_acquire(&key, &settings, sent + Duration::from_secs(1)).unwrap();
+
+        assert_eq!(wait, Duration::from_millis(300) + settings.margin());
     }
 
     #[test]

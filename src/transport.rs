@@ -611,10 +611,20 @@ async fn send_with_retries(
     loop {
         attempt += 1;
         let token = context.tokens.token(client, false).await.map_err(ExchangeError::SignIn)?;
+        let mut slot = None;
         if settings.pacing.enabled {
-            while let Some(wait) = pacing::try_acquire(pacing_key, &settings.pacing, Instant::now()) {
-                shared.set_phase(Phase::Pacing { wait, until: Instant::now() + wait });
-                tokio::time::sleep(wait).await;
+            loop {
+                let now = Instant::now();
+                match pacing::try_acquire(pacing_key, &settings.pacing, now) {
+                    None => {
+                        slot = Some(now);
+                        break;
+                    }
+                    Some(wait) => {
+                        shared.set_phase(Phase::Pacing { wait, until: now + wait });
+                        tokio::time::sleep(wait).await;
+                    }
+                }
             }
         }
         shared.set_phase(Phase::Sending { attempt });
@@ -632,6 +642,9 @@ async fn send_with_retries(
             builder = builder.header("Retry-Attempt", retries.to_string());
         }
         let response = builder.send().await.map_err(ExchangeError::Http)?;
+        if let Some(sent_at) = slot {
+            pacing::settle(pacing_key, sent_at, Instant::now());
+        }
         let retryable = retry::is_retryable(response.status().as_u16());
         let answer = match read_answer(response).await {
             Ok(answer) => answer,
