@@ -14,7 +14,7 @@ struct Emulator {
 impl Emulator {
     fn start() -> Emulator {
         let mut child = Command::new(env!("CARGO_BIN_EXE_mg-graph-emulator"))
-            .args(["--port", "0", "--control"])
+            .args(["--port", "0", "--control", "--throttle", "off", "--accept-unsigned-tokens"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

@@ -24,6 +24,8 @@
         'Get-MgEnvironment'
         'Add-MgEnvironment'
         'Remove-MgEnvironment'
+        'Start-MgGraphEmulator'
+        'Stop-MgGraphEmulator'
     )
     CmdletsToExport      = @()
     VariablesToExport    = @()

@@ -4,6 +4,7 @@
 //! with `Content-Type: application/json`; every answer, error or not, has `request-id`,
 //! `client-request-id` and `Date` headers.
 
+use std::borrow::Cow;
 use std::time::SystemTime;
 
 use hyper::header::{HeaderValue, CONTENT_TYPE, DATE};
@@ -46,7 +47,7 @@ pub struct GraphError {
     /// The HTTP status.
     pub status: StatusCode,
     /// Graph's error code, such as `RequestParameterInvalid`; clients branch on it.
-    pub code: &'static str,
+    pub code: Cow<'static, str>,
     /// The message for people.
     pub message: String,
     /// Extra response headers, such as `WWW-Authenticate` or `Allow`.
@@ -55,10 +56,14 @@ pub struct GraphError {
 
 impl GraphError {
     /// An error with no extra headers.
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> GraphError {
+    pub fn new(
+        status: StatusCode,
+        code: impl Into<Cow<'static, str>>,
+        message: impl Into<String>,
+    ) -> GraphError {
         GraphError {
             status,
-            code,
+            code: code.into(),
             message: message.into(),
             headers: Vec::new(),
         }
@@ -97,9 +102,28 @@ impl GraphError {
         )
     }
 
-    /// The whole HTTP answer for this error.
-    pub fn into_response(self, ids: &RequestIds) -> Response<Body> {
-        let body = json!({
+    /// 403 `Authorization_RequestDenied`: the token carries no permission that allows the action.
+    pub fn forbidden() -> GraphError {
+        GraphError::new(
+            StatusCode::FORBIDDEN,
+            "Authorization_RequestDenied",
+            "Insufficient privileges to complete the operation.",
+        )
+    }
+
+    /// 429 `TooManyRequests` with `Retry-After` in seconds (fractions allowed).
+    pub fn too_many_requests(retry_after: &str) -> GraphError {
+        GraphError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "TooManyRequests",
+            format!("Too many requests. This action allows a limited number of calls per application; retry after {retry_after} seconds."),
+        )
+        .with_header("retry-after", retry_after)
+    }
+
+    /// The JSON error body.
+    pub fn body_text(&self, ids: &RequestIds) -> String {
+        json!({
             "error": {
                 "code": self.code,
                 "message": self.message,
@@ -109,8 +133,14 @@ impl GraphError {
                     "client-request-id": ids.client_request_id,
                 }
             }
-        });
-        let mut response = json_response(self.status, "application/json", body.to_string(), ids);
+        })
+        .to_string()
+    }
+
+    /// The whole HTTP answer for this error.
+    pub fn into_response(self, ids: &RequestIds) -> Response<Body> {
+        let body = self.body_text(ids);
+        let mut response = json_response(self.status, "application/json", body, ids);
         for (name, value) in self.headers {
             if let Ok(value) = HeaderValue::from_str(&value) {
                 response.headers_mut().append(name, value);

@@ -5,13 +5,19 @@
 //! this file for tokens, the control API and the fixture format.
 
 mod auth;
+mod certificate;
 mod clock;
 mod control;
+mod faults;
 mod fixture;
 mod graph_error;
+mod jobs;
 mod results;
 mod routes;
 mod state;
+mod throttle;
+mod token_service;
+mod tokens;
 
 use std::convert::Infallible;
 use std::io::Write;
@@ -27,7 +33,9 @@ use hyper::service::{make_service_fn, service_fn};
 use hyper::Server;
 
 use crate::fixture::Tenant;
-use crate::state::Emulator;
+use crate::state::{Emulator, Settings};
+use crate::throttle::ThrottleLimit;
+use crate::tokens::SigningKey;
 
 /// How long open connections get to finish after a stop signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
@@ -50,13 +58,41 @@ struct Args {
     #[arg(long, default_value_t = 0)]
     port: u16,
 
-    /// Serve the control API under /_emulator/ (request log and reset).
+    /// Serve the control API under /_emulator/ (request log, reset, tokens, clients, faults).
     #[arg(long)]
     control: bool,
 
     /// A fixture file to use instead of the built-in tenant (same JSON format).
     #[arg(long, value_name = "PATH")]
     fixture: Option<PathBuf>,
+
+    /// Lifetime in seconds of the tokens the token endpoints issue.
+    #[arg(long, value_name = "SECONDS", default_value_t = 3600,
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    token_lifetime: u64,
+
+    /// The secret /msi/token requests must send as X-IDENTITY-HEADER; random when not given
+    /// (GET /_emulator/identity shows it).
+    #[arg(long, value_name = "SECRET")]
+    identity_header: Option<String>,
+
+    /// The provisionOnDemand limit per application: N/SECONDS (such as 5/10, Graph's limit), or off.
+    #[arg(long, value_name = "N/SECONDS|off", default_value = "5/10",
+          value_parser = parse_throttle)]
+    throttle: ThrottleSetting,
+
+    /// Let Graph routes take unsigned (alg none) tokens, still checking exp, nbf, aud and permissions.
+    #[arg(long)]
+    accept_unsigned_tokens: bool,
+}
+
+/// The `--throttle` value: a limit, or None for off. A newtype, because clap reads a bare
+/// `Option` field as an optional argument.
+#[derive(Debug, Clone, Copy)]
+struct ThrottleSetting(Option<ThrottleLimit>);
+
+fn parse_throttle(text: &str) -> Result<ThrottleSetting, String> {
+    throttle::parse_limit(text).map(ThrottleSetting)
 }
 
 fn main() -> ExitCode {
@@ -77,16 +113,16 @@ fn run(args: Args) -> Result<(), String> {
             let text = std::fs::read_to_string(path).map_err(|error| {
                 format!("cannot read the fixture '{}': {error}", path.display())
             })?;
-            Tenant::from_json(&text)?
+            Tenant::from_json(&text).map_err(|problem| {
+                format!("the fixture '{}' is invalid: {problem}", path.display())
+            })?
         }
     };
-    eprintln!(
-        "mg-graph-emulator: tenant {} with {} applications{}",
-        tenant.tenant_id,
-        tenant.applications.len(),
-        if args.control { ", control API on" } else { "" }
-    );
-    let emulator = Arc::new(Emulator::new(tenant, args.control));
+    if let Some(secret) = &args.identity_header {
+        if secret.trim().is_empty() || hyper::header::HeaderValue::from_str(secret).is_err() {
+            return Err("invalid --identity-header value: give a non-empty secret that is a valid header value".to_string());
+        }
+    }
 
     let listener = TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, args.port))
         .map_err(|error| format!("cannot listen on 127.0.0.1:{}: {error}", args.port))?;
@@ -96,6 +132,34 @@ fn run(args: Args) -> Result<(), String> {
     let address = listener
         .local_addr()
         .map_err(|error| format!("cannot read the listening address: {error}"))?;
+
+    let signing_key = SigningKey::generate()?;
+    let identity_header = match args.identity_header {
+        Some(secret) => secret,
+        None => random_secret()?,
+    };
+    let settings = Settings {
+        base_url: format!("http://127.0.0.1:{}", address.port()),
+        localhost_url: format!("http://localhost:{}", address.port()),
+        control_enabled: args.control,
+        accept_unsigned_tokens: args.accept_unsigned_tokens,
+        token_lifetime: Duration::from_secs(args.token_lifetime),
+        identity_header,
+        throttle: args.throttle.0,
+    };
+    eprintln!(
+        "mg-graph-emulator: tenant {} with {} applications; throttle {}; control API {}; unsigned tokens {}",
+        tenant.tenant_id,
+        tenant.applications.len(),
+        match settings.throttle {
+            Some(limit) if limit == throttle::GRAPH_LIMIT => "5 calls per 10 s, as Graph".to_string(),
+            Some(limit) => format!("{} calls per {} s", limit.calls, limit.window.as_secs_f64()),
+            None => "off".to_string(),
+        },
+        if settings.control_enabled { "on" } else { "off" },
+        if settings.accept_unsigned_tokens { "accepted" } else { "rejected" },
+    );
+    let emulator = Arc::new(Emulator::new(tenant, settings, signing_key));
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -151,6 +215,16 @@ async fn serve(listener: TcpListener, emulator: Arc<Emulator>, port: u16) -> Res
             Ok(())
         }
     }
+}
+
+/// 32 random bytes as hex, for the managed identity secret.
+fn random_secret() -> Result<String, String> {
+    use ring::rand::SecureRandom;
+    let mut bytes = [0u8; 32];
+    ring::rand::SystemRandom::new()
+        .fill(&mut bytes)
+        .map_err(|_| "the system random number generator failed".to_string())?;
+    Ok(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
 }
 
 /// Prints the base URL as the first line of standard output.

@@ -4,6 +4,8 @@
 //! Outcomes, in the order they are decided:
 //! - the subject is not in the tenant: `Failure` with `SourceObjectNotFound` and a failed Import step;
 //! - the subject is disabled or not assigned to the job: `Skipped` with `NotEffectivelyEntitled`;
+//! - the job's scoping filter leaves it out: `Skipped` with `NotEffectivelyEntitled`, and the
+//!   Scoping step names the filter;
 //! - the job provisioned it before: `Skipped` with `RedundantExport`, action `Other`;
 //! - otherwise: `Success`, action `Create`, and the job remembers it.
 //!
@@ -89,6 +91,8 @@ pub fn provision(emulator: &Emulator, target: &Target<'_>, subject: &SubjectRequ
             let assigned = target.job.scope.is_assigned(&subject.object_id);
             if !source.active || !assigned {
                 not_entitled(&scenario, run, subject, &source, assigned)
+            } else if target.job.scope.is_filtered_out(&subject.object_id) {
+                filtered_out(&scenario, run, subject, &source, &target.job.scoping_filter)
             } else {
                 let application = &target.application.id;
                 match emulator.provision(application, &target.job.id, &subject.object_id) {
@@ -744,6 +748,56 @@ fn not_entitled(
         "Skipped",
         scoping_description(scenario),
         scoping_details(scenario, source.active, assigned, false),
+    ));
+    let parts = Parts {
+        action: "Other",
+        status: "Skipped",
+        modified: Vec::new(),
+        steps,
+        reportable: &source.reportable,
+        target_id: None,
+        error: None,
+    };
+    Record {
+        key: skip_key("NotEffectivelyEntitled", &message),
+        value: record(scenario, run, subject, parts),
+    }
+}
+
+fn filtered_out(
+    scenario: &Scenario,
+    run: Run,
+    subject: &SubjectRequest,
+    source: &Source,
+    filter: &str,
+) -> Record {
+    let who = scenario.noun.to_ascii_lowercase();
+    let message = format!(
+        "The {who} did not pass the scoping filter ({filter}) and is out of scope"
+    );
+    let mut steps = import_steps(scenario, subject, source, "Add");
+    let mut scoping = details(&[("Active in the source system", "True")]);
+    if matches!(scenario.kind, JobKind::Saas | JobKind::CrossTenant) {
+        scoping.insert("Assigned to the application".into(), "True".into());
+    }
+    scoping.insert("Scoping filter evaluation passed".into(), "False".into());
+    scoping.insert("Failed scoping filter".into(), filter.into());
+    scoping.insert(
+        "ScopeEvaluationResult".into(),
+        json!({ "ScopingFilter": filter, "Result": "False" })
+            .to_string()
+            .into(),
+    );
+    scoping.insert(
+        "IsEffectivelyEntitledForProvisioning".into(),
+        "False".into(),
+    );
+    steps.push(Step::new(
+        "EntrySynchronizationScoping",
+        "Scoping",
+        "Skipped",
+        scoping_description(scenario),
+        scoping,
     ));
     let parts = Parts {
         action: "Other",

@@ -1,19 +1,24 @@
 //! Takes each HTTP request, decides which rule answers it, logs it and writes the answer.
 //!
-//! Served: `POST /{beta|v1.0}/{applications|servicePrincipals}/{id}/synchronization/jobs/{jobId}/{action}`
-//! where `{action}` is `provisionOnDemand` or `microsoft.graph.provisionOnDemand`, and, with
-//! `--control`, the control API under `/_emulator/`.
+//! Served:
+//! - `POST /{beta|v1.0}/{applications|servicePrincipals}/{id}/synchronization/jobs/{jobId}/{action}`
+//!   where `{action}` is `provisionOnDemand` or `microsoft.graph.provisionOnDemand`;
+//! - `GET …/synchronization/jobs`, `GET …/jobs/{jobId}` and `GET …/jobs/{jobId}/schema`;
+//! - `POST /{tenant}/oauth2/v2.0/token` and `GET /msi/token` (see `token_service`);
+//! - with `--control`, the control API under `/_emulator/`.
 //!
-//! Checks run in this order, the first failing one answering:
+//! A queued fault (see `faults`) that matches a request acts before all of this.
+//!
+//! provisionOnDemand checks run in this order, the first failing one answering:
 //! 1. the path is a served route (404 `NotFound`), the method is POST (405 `MethodNotAllowed`);
-//! 2. the bearer token (401 `InvalidAuthenticationToken`);
+//! 2. the bearer token (401 `InvalidAuthenticationToken`) and its permissions (403 `Authorization_RequestDenied`);
 //! 3. the body is at most 1 MB (413 `RequestEntityTooLarge`);
 //! 4. `Content-Type` is `application/json` (415 `UnsupportedMediaType`);
 //! 5. the body is a JSON object with a `parameters` array of well-formed entries (400 `BadRequest`);
 //! 6. the application or service principal and the job exist (404 `Request_ResourceNotFound`);
-//! 7. the request asks for something the job can do (400 `RequestParameterInvalid`).
+//! 7. the application's throttle window has room (429 `TooManyRequests`);
+//! 8. the request asks for something the job can do (400 `RequestParameterInvalid`).
 
-use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -23,12 +28,16 @@ use hyper::{Body, Method, Request, Response, StatusCode};
 use percent_encoding::percent_decode_str;
 use serde_json::{Map, Value};
 
-use crate::auth;
+use crate::auth::{self, Access};
 use crate::control;
-use crate::fixture::{Application, JobKind};
+use crate::faults::{self, FaultAction};
+use crate::fixture::Application;
 use crate::graph_error::{json_response, GraphError, RequestIds, ODATA_JSON};
+use crate::jobs;
 use crate::results::{self, Outcome, SubjectRequest, Target};
 use crate::state::{Emulator, LoggedRequest};
+use crate::throttle;
+use crate::token_service;
 
 /// The largest request body the emulator takes (1 MB).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -45,34 +54,57 @@ const MAX_GROUP_MEMBERS: usize = 5;
 /// The prefix of the control API's paths.
 pub const CONTROL_PREFIX: &str = "/_emulator";
 
-/// Answers one request. Never fails: every problem becomes an HTTP answer.
+/// The error that makes hyper close a connection without answering (the `drop` fault).
+#[derive(Debug)]
+pub struct ConnectionDropped;
+
+impl std::fmt::Display for ConnectionDropped {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("a drop fault closed the connection without an answer")
+    }
+}
+
+impl std::error::Error for ConnectionDropped {}
+
+/// Answers one request. Every problem becomes an HTTP answer; only a `drop` fault returns an
+/// error, which makes hyper close the connection.
 pub async fn handle(
     emulator: Arc<Emulator>,
     request: Request<Body>,
-) -> Result<Response<Body>, Infallible> {
+) -> Result<Response<Body>, ConnectionDropped> {
     let started = Instant::now();
     let (parts, body) = request.into_parts();
     let path = parts.uri.path().to_string();
     let query = parts.uri.query().unwrap_or("").to_string();
     let is_control = path == CONTROL_PREFIX || path.starts_with("/_emulator/");
 
-    if is_control && emulator.control_enabled {
-        let response = control::handle(&emulator, &parts.method, &path);
-        log_line(&parts.method, &path, response.status(), started);
+    let body = read_body(body).await;
+    if is_control && emulator.settings.control_enabled {
+        let response = control::handle(&emulator, &parts.method, &path, &body.bytes);
+        log_line(&parts.method, &path, response.status().as_u16(), started);
         return Ok(response);
     }
 
-    let body = read_body(body).await;
     let ids = RequestIds::new(
         parts
             .headers
             .get("client-request-id")
             .and_then(|value| value.to_str().ok()),
     );
-    let response = match serve_graph(&emulator, &parts.method, &path, &parts.headers, &body) {
-        Ok(outcome) => json_response(StatusCode::OK, ODATA_JSON, outcome.to_body(), &ids),
-        Err(error) => error.into_response(&ids),
+    let fault = emulator.take_fault(parts.method.as_str(), &path);
+    let response = match &fault {
+        Some(FaultAction::Drop) => None,
+        Some(FaultAction::Delay(wait)) => {
+            tokio::time::sleep(*wait).await;
+            Some(dispatch(&emulator, &parts, &path, &query, &body, &ids))
+        }
+        Some(FaultAction::Truncate) => Some(
+            faults::truncate(dispatch(&emulator, &parts, &path, &query, &body, &ids)).await,
+        ),
+        Some(action) => faults::respond(action, &ids),
+        None => Some(dispatch(&emulator, &parts, &path, &query, &body, &ids)),
     };
+    let status = response.as_ref().map_or(0, |response| response.status().as_u16());
 
     emulator.record_request(LoggedRequest {
         method: parts.method.to_string(),
@@ -82,26 +114,51 @@ pub async fn handle(
         body_text: if body.too_large {
             String::new()
         } else {
-            String::from_utf8_lossy(&body.bytes).into_owned()
+            logged_body_text(&parts.headers, &body.bytes)
         },
         body: if body.too_large {
             Value::Null
         } else {
             serde_json::from_slice(&body.bytes).unwrap_or(Value::Null)
         },
-        status: response.status().as_u16(),
+        status,
     });
-    log_line(&parts.method, &path, response.status(), started);
-    Ok(response)
+    log_line(&parts.method, &path, status, started);
+    response.ok_or(ConnectionDropped)
+}
+
+/// Sends a request to the token service or the Graph routes.
+fn dispatch(
+    emulator: &Emulator,
+    parts: &hyper::http::request::Parts,
+    path: &str,
+    query: &str,
+    body: &ReadBody,
+    ids: &RequestIds,
+) -> Response<Body> {
+    if path.trim_end_matches('/').eq_ignore_ascii_case("/msi/token") {
+        return token_service::managed_identity(emulator, &parts.method, query, &parts.headers, ids);
+    }
+    if let Some(tenant) = token_service::token_endpoint_tenant(path) {
+        return token_service::client_credentials(
+            emulator,
+            &parts.method,
+            path,
+            &tenant,
+            &parts.headers,
+            &body.bytes,
+            ids,
+        );
+    }
+    match serve_graph(emulator, &parts.method, path, &parts.headers, body) {
+        Ok(answer) => json_response(StatusCode::OK, ODATA_JSON, answer, ids),
+        Err(error) => error.into_response(ids),
+    }
 }
 
 /// Writes the one stderr line per request: method, path, status and time taken. Never the token.
-fn log_line(method: &Method, path: &str, status: StatusCode, started: Instant) {
-    eprintln!(
-        "{method} {path} {} {}ms",
-        status.as_u16(),
-        started.elapsed().as_millis()
-    );
+fn log_line(method: &Method, path: &str, status: u16, started: Instant) {
+    eprintln!("{method} {path} {status} {}ms", started.elapsed().as_millis());
 }
 
 /// A request body as far as it was read.
@@ -156,6 +213,8 @@ fn logged_headers(headers: &HeaderMap) -> Map<String, Value> {
         let text = String::from_utf8_lossy(value.as_bytes()).into_owned();
         let text = if name == AUTHORIZATION {
             mask_authorization(&text)
+        } else if name == "x-identity-header" {
+            "***".to_string()
         } else {
             text
         };
@@ -170,6 +229,28 @@ fn logged_headers(headers: &HeaderMap) -> Map<String, Value> {
         }
     }
     map
+}
+
+/// The body as text for the log. In a form body, `client_secret` and `client_assertion` values
+/// become `***`.
+fn logged_body_text(headers: &HeaderMap, bytes: &[u8]) -> String {
+    let is_form = headers
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .map_or(false, |value| {
+            value
+                .to_ascii_lowercase()
+                .starts_with("application/x-www-form-urlencoded")
+        });
+    if !is_form {
+        return String::from_utf8_lossy(bytes).into_owned();
+    }
+    let mut masked = url::form_urlencoded::Serializer::new(String::new());
+    for (name, value) in url::form_urlencoded::parse(bytes) {
+        let secret = name == "client_secret" || name == "client_assertion";
+        masked.append_pair(&name, if secret { "***" } else { &value });
+    }
+    masked.finish()
 }
 
 /// `Bearer ***`: the scheme stays, the credentials never appear.
@@ -187,29 +268,61 @@ enum Root {
     ServicePrincipals,
 }
 
-/// A provisionOnDemand path, its ids decoded.
+/// What a synchronization path asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Resource {
+    /// `…/synchronization/jobs`
+    Jobs,
+    /// `…/synchronization/jobs/{jobId}`
+    Job(String),
+    /// `…/synchronization/jobs/{jobId}/schema`
+    Schema(String),
+    /// `…/synchronization/jobs/{jobId}/provisionOnDemand`
+    ProvisionOnDemand(String),
+}
+
+/// A synchronization path, its ids decoded.
 #[derive(Debug)]
 struct Route {
     version: &'static str,
     root: Root,
     id: String,
-    job_id: String,
+    resource: Resource,
+}
+
+impl Route {
+    /// The method the route takes.
+    fn method(&self) -> Method {
+        match self.resource {
+            Resource::ProvisionOnDemand(_) => Method::POST,
+            _ => Method::GET,
+        }
+    }
+
+    /// `applications('{id}')` or `servicePrincipals('{id}')`, as in `@odata.context`.
+    fn root_path(&self) -> String {
+        let root = match self.root {
+            Root::Applications => "applications",
+            Root::ServicePrincipals => "servicePrincipals",
+        };
+        format!("{root}('{}')", self.id.replace('\'', "''"))
+    }
 }
 
 /// Splits the raw path on `/` and decodes each segment, so encoded `/`, `?`, `#` and `%` stay inside ids.
 fn parse_route(path: &str) -> Result<Route, GraphError> {
     let mut raw: Vec<&str> = path.split('/').collect();
-    if raw.len() == 9 && raw[8].is_empty() {
+    if raw.len() > 6 && raw.last() == Some(&"") {
         raw.pop(); // a trailing slash
     }
     let unknown = || {
         GraphError::new(
             StatusCode::NOT_FOUND,
             "NotFound",
-            "The emulator serves no resource at this path. It serves POST /{beta|v1.0}/{applications|servicePrincipals}/{id}/synchronization/jobs/{jobId}/provisionOnDemand.",
+            "The emulator serves no resource at this path. It serves /{beta|v1.0}/{applications|servicePrincipals}/{id}/synchronization/jobs[/{jobId}[/schema|/provisionOnDemand]], /{tenant}/oauth2/v2.0/token and /msi/token.",
         )
     };
-    if raw.len() != 8 || !raw[0].is_empty() {
+    if !(6..=8).contains(&raw.len()) || !raw[0].is_empty() {
         return Err(unknown());
     }
     let mut segments = Vec::with_capacity(8);
@@ -232,41 +345,96 @@ fn parse_route(path: &str) -> Result<Route, GraphError> {
         "serviceprincipals" => Root::ServicePrincipals,
         _ => return Err(unknown()),
     };
-    let action = segments[7].to_ascii_lowercase();
-    let fixed_ok = segments[4].eq_ignore_ascii_case("synchronization")
-        && segments[5].eq_ignore_ascii_case("jobs")
-        && (action == "provisionondemand" || action == "microsoft.graph.provisionondemand");
-    if !fixed_ok {
+    if !segments[4].eq_ignore_ascii_case("synchronization")
+        || !segments[5].eq_ignore_ascii_case("jobs")
+    {
         return Err(unknown());
     }
+    let resource = match segments.len() {
+        6 => Resource::Jobs,
+        7 => Resource::Job(segments[6].clone()),
+        _ => {
+            let action = segments[7].to_ascii_lowercase();
+            let job_id = segments[6].clone();
+            match action.as_str() {
+                "schema" => Resource::Schema(job_id),
+                "provisionondemand" | "microsoft.graph.provisionondemand" => {
+                    Resource::ProvisionOnDemand(job_id)
+                }
+                _ => return Err(unknown()),
+            }
+        }
+    };
     Ok(Route {
         version,
         root,
         id: segments[3].clone(),
-        job_id: segments[6].clone(),
+        resource,
     })
 }
 
-/// Everything after the control API: the Graph side of the emulator.
+/// The Graph side of the emulator: the synchronization routes. Returns the OData body.
 fn serve_graph(
     emulator: &Emulator,
     method: &Method,
     path: &str,
     headers: &HeaderMap,
     body: &ReadBody,
-) -> Result<Outcome, GraphError> {
+) -> Result<String, GraphError> {
     let route = parse_route(path)?;
-    if method != Method::POST {
+    let expected = route.method();
+    if method != expected {
         return Err(GraphError::new(
             StatusCode::METHOD_NOT_ALLOWED,
             "MethodNotAllowed",
-            format!("The provisionOnDemand action takes POST; this request used {method}."),
+            format!("This resource takes {expected}; this request used {method}."),
         )
-        .with_header("allow", "POST"));
+        .with_header("allow", expected.as_str()));
     }
 
-    auth::check_authorization(headers.get(AUTHORIZATION).map(|value| value.as_bytes()))?;
+    let claims = auth::authenticate(
+        emulator,
+        headers.get(AUTHORIZATION).map(|value| value.as_bytes()),
+    )?;
+    let access = if expected == Method::POST {
+        Access::Write
+    } else {
+        Access::Read
+    };
+    auth::authorize(&claims, access)?;
 
+    match &route.resource {
+        Resource::Jobs => {
+            let application = find_application(emulator, &route)?;
+            Ok(jobs::job_list(route.version, &route.root_path(), &application.jobs))
+        }
+        Resource::Job(job_id) => {
+            let application = find_application(emulator, &route)?;
+            let job = application
+                .job(job_id)
+                .ok_or_else(|| GraphError::resource_not_found(job_id))?;
+            Ok(jobs::job(route.version, &route.root_path(), job))
+        }
+        Resource::Schema(job_id) => {
+            let application = find_application(emulator, &route)?;
+            let job = application
+                .job(job_id)
+                .ok_or_else(|| GraphError::resource_not_found(job_id))?;
+            Ok(jobs::schema(route.version, &route.root_path(), job))
+        }
+        Resource::ProvisionOnDemand(job_id) => {
+            provision_on_demand(emulator, &route, job_id, headers, body).map(|outcome| outcome.to_body())
+        }
+    }
+}
+
+fn provision_on_demand(
+    emulator: &Emulator,
+    route: &Route,
+    job_id: &str,
+    headers: &HeaderMap,
+    body: &ReadBody,
+) -> Result<Outcome, GraphError> {
     let declared_too_large = headers
         .get(CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
@@ -288,11 +456,15 @@ fn serve_graph(
 
     let request = parse_body(&body.bytes)?;
 
-    let application = find_application(emulator, &route)?;
+    let application = find_application(emulator, route)?;
     let job = application
-        .job(&route.job_id)
-        .ok_or_else(|| GraphError::resource_not_found(&route.job_id))?;
+        .job(job_id)
+        .ok_or_else(|| GraphError::resource_not_found(job_id))?;
     let kind = job.kind();
+
+    if let Err(wait) = emulator.admit(&application.id) {
+        return Err(GraphError::too_many_requests(&throttle::retry_after_text(wait)));
+    }
 
     if request.parameter_count != 1 {
         return Err(GraphError::parameter_invalid(format!(
@@ -320,7 +492,7 @@ fn serve_graph(
     }
     let subject = &request.subjects[0];
     if subject.object_type_name == "Group"
-        && matches!(kind, JobKind::Workday | JobKind::CrossTenant)
+        && matches!(kind, crate::fixture::JobKind::Workday | crate::fixture::JobKind::CrossTenant)
     {
         return Err(GraphError::parameter_invalid(format!(
             "Provision on demand does not take groups on {} jobs; provision the group's users one at a time.",
@@ -567,7 +739,7 @@ mod tests {
         let route = parse_route("/v1.0/servicePrincipals/a%2Fb%3F%23%25%20%C3%BC/synchronization/jobs/x.y/microsoft.graph.provisionOnDemand")
             .expect("route");
         assert_eq!(route.id, "a/b?#% ü");
-        assert_eq!(route.job_id, "x.y");
+        assert_eq!(route.resource, Resource::ProvisionOnDemand("x.y".into()));
         assert_eq!(route.root, Root::ServicePrincipals);
         assert!(
             parse_route("/beta/applications/a/b/synchronization/jobs/x/provisionOnDemand").is_err()
