@@ -24,6 +24,8 @@
         'Get-MgEnvironment'
         'Add-MgEnvironment'
         'Remove-MgEnvironment'
+        'Set-MgRequestContext'
+        'Get-MgRequestContext'
         'Start-MgGraphEmulator'
         'Stop-MgGraphEmulator'
     )

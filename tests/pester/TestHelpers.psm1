@@ -97,6 +97,10 @@ function Start-TestEmulator {
 
     $startInfo = [System.Diagnostics.ProcessStartInfo]::new((Get-TestEmulatorPath))
     $startInfo.ArgumentList.Add('--control')
+    # The suite makes many calls per application quickly and signs its tokens with alg none.
+    $startInfo.ArgumentList.Add('--throttle')
+    $startInfo.ArgumentList.Add('off')
+    $startInfo.ArgumentList.Add('--accept-unsigned-tokens')
     $startInfo.UseShellExecute = $false
     $startInfo.RedirectStandardOutput = $true
     $startInfo.RedirectStandardError = $true
@@ -244,6 +248,9 @@ function Connect-TestGraph {
     $name = 'MgpTest' + [guid]::NewGuid().ToString('N').Substring(0, 12)
     $null = Add-MgEnvironment -Name $name -GraphEndpoint $BaseUrl -AzureADEndpoint $BaseUrl
     Connect-MgGraph -Environment $name -AccessToken (ConvertTo-SecureString -String $Token -AsPlainText -Force) -NoWelcome
+    # The suite calls the same applications many times in a row against an emulator that does not
+    # throttle; the tests of pacing turn it on themselves.
+    $null = Set-MgRequestContext -Pacing $false
     $name
 }
 
@@ -521,6 +528,7 @@ if ($env:MGPROVISIONING_CHILD_BASE_URL) {
     [System.Environment]::SetEnvironmentVariable('MGPROVISIONING_CHILD_TOKEN', $null)
     $null = Add-MgEnvironment -Name 'MgpChildTest' -GraphEndpoint $env:MGPROVISIONING_CHILD_BASE_URL -AzureADEndpoint $env:MGPROVISIONING_CHILD_BASE_URL
     Connect-MgGraph -Environment 'MgpChildTest' -AccessToken $childToken -NoWelcome
+    $null = Set-MgRequestContext -Pacing $false
     Remove-Variable -Name childToken
 }
 __SETUP__
@@ -685,4 +693,245 @@ Export-ModuleMember -Function @(
     'Get-TestCommandName'
     'Get-TestHeaderFunction'
     'Get-TestDllImportEntryPoint'
+)
+
+function Start-TestEmulatorWithOption {
+    <#
+    .SYNOPSIS
+    Starts the emulator like Start-TestEmulator (with --control), adding command-line options such as
+    '--throttle', '5/1' or '--accept-unsigned-tokens'.
+    #>
+    [CmdletBinding()]
+    param(
+        [string[]] $Option = @(),
+
+        [int] $StartTimeoutSeconds = 20
+    )
+
+    $startInfo = [System.Diagnostics.ProcessStartInfo]::new((Get-TestEmulatorPath))
+    foreach ($argument in @('--control') + $Option) {
+        $startInfo.ArgumentList.Add($argument)
+    }
+    $startInfo.UseShellExecute = $false
+    $startInfo.RedirectStandardOutput = $true
+    $startInfo.RedirectStandardError = $true
+
+    $process = [System.Diagnostics.Process]::Start($startInfo)
+    $firstLine = $process.StandardOutput.ReadLineAsync()
+    if (-not $firstLine.Wait([TimeSpan]::FromSeconds($StartTimeoutSeconds)) -or -not $firstLine.Result) {
+        $process.Kill()
+        $errorText = $process.StandardError.ReadToEnd()
+        throw "The emulator ($($Option -join ' ')) did not print its base URL within $StartTimeoutSeconds s. Its standard error: $errorText"
+    }
+
+    [pscustomobject]@{
+        Process        = $process
+        BaseUrl        = $firstLine.Result.Trim().TrimEnd('/')
+        StandardError  = $process.StandardError.ReadToEndAsync()
+        StandardOutput = $process.StandardOutput.ReadToEndAsync()
+    }
+}
+
+function Add-TestEmulatorFault {
+    <#
+    .SYNOPSIS
+    Queues a fault in the emulator (POST /_emulator/faults), such as @{ fault = 'error'; status = 429; retryAfter = 1 }.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)]
+        [object] $Emulator,
+
+        [Parameter(Mandatory)]
+        [hashtable] $Fault
+    )
+
+    $ProgressPreference = 'SilentlyContinue'
+    $body = ConvertTo-Json -InputObject $Fault -Compress
+    $null = Invoke-RestMethod -Method Post -Uri "$($Emulator.BaseUrl)/_emulator/faults" -Body $body -ContentType 'application/json' -NoProxy
+}
+
+# The forwarding proxy's loop, run in a background runspace: one connection at a time, one request per connection
+# (every answer says Connection: close). It records the request line and the Proxy-Authorization header, answers
+# 407 when credentials are required and missing or wrong, and otherwise forwards the request and relays the answer.
+$script:ForwardingProxyLoop = {
+    param($Listener, $Records, $RequiredCredential)
+
+    $expected = if ($RequiredCredential) {
+        'Basic ' + [System.Convert]::ToBase64String([System.Text.Encoding]::UTF8.GetBytes($RequiredCredential))
+    }
+    $handler = [System.Net.Http.SocketsHttpHandler]::new()
+    $handler.UseProxy = $false
+    $handler.AllowAutoRedirect = $false
+    $handler.AutomaticDecompression = [System.Net.DecompressionMethods]::None
+    $client = [System.Net.Http.HttpClient]::new($handler)
+    $skippedRequestHeaders = @('Proxy-Authorization', 'Proxy-Connection', 'Connection', 'Host', 'Content-Length', 'Transfer-Encoding', 'Keep-Alive')
+    $skippedResponseHeaders = @('Connection', 'Content-Length', 'Transfer-Encoding', 'Keep-Alive')
+    $ascii = [System.Text.Encoding]::ASCII
+
+    while ($true) {
+        try {
+            $connection = $Listener.AcceptTcpClient()
+        }
+        catch {
+            break
+        }
+
+        try {
+            $stream = $connection.GetStream()
+            $stream.ReadTimeout = 15000
+            $head = [System.IO.MemoryStream]::new()
+            $tail = 0
+            while ($tail -ne 0x0D0A0D0A) {
+                $next = $stream.ReadByte()
+                if ($next -lt 0) {
+                    break
+                }
+                $head.WriteByte([byte] $next)
+                $tail = (($tail -shl 8) -bor $next) -band 0xFFFFFFFF
+            }
+            $lines = $ascii.GetString($head.ToArray()) -split "`r`n"
+            $requestLine = $lines[0]
+            $parts = $requestLine -split ' '
+            $headers = [ordered]@{}
+            foreach ($line in $lines[1..($lines.Count - 1)]) {
+                $colon = $line.IndexOf(':')
+                if ($colon -gt 0) {
+                    $headers[$line.Substring(0, $colon).Trim()] = $line.Substring($colon + 1).Trim()
+                }
+            }
+            $length = if ($headers.Contains('Content-Length')) { [int] $headers['Content-Length'] } else { 0 }
+            $body = [byte[]]::new($length)
+            $read = 0
+            while ($read -lt $length) {
+                $count = $stream.Read($body, $read, $length - $read)
+                if ($count -le 0) {
+                    break
+                }
+                $read += $count
+            }
+
+            $authorization = if ($headers.Contains('Proxy-Authorization')) { $headers['Proxy-Authorization'] } else { $null }
+            $Records.Enqueue([pscustomobject]@{
+                    RequestLine        = $requestLine
+                    Method             = $parts[0]
+                    Target             = $parts[1]
+                    ProxyAuthorization = $authorization
+                })
+
+            if ($expected -and $authorization -cne $expected) {
+                $answer = "HTTP/1.1 407 Proxy Authentication Required`r`nProxy-Authenticate: Basic realm=`"test`"`r`nContent-Length: 0`r`nConnection: close`r`n`r`n"
+                $bytes = $ascii.GetBytes($answer)
+                $stream.Write($bytes, 0, $bytes.Length)
+                continue
+            }
+
+            $request = [System.Net.Http.HttpRequestMessage]::new([System.Net.Http.HttpMethod]::new($parts[0]), $parts[1])
+            $request.Content = [System.Net.Http.ByteArrayContent]::new($body)
+            foreach ($name in $headers.Keys) {
+                if ($skippedRequestHeaders -contains $name) {
+                    continue
+                }
+                if (-not $request.Headers.TryAddWithoutValidation($name, [string] $headers[$name])) {
+                    $null = $request.Content.Headers.TryAddWithoutValidation($name, [string] $headers[$name])
+                }
+            }
+
+            $response = $client.Send($request)
+            $content = $response.Content.ReadAsByteArrayAsync().GetAwaiter().GetResult()
+            $text = [System.Text.StringBuilder]::new()
+            $null = $text.Append("HTTP/1.1 $([int] $response.StatusCode) $($response.ReasonPhrase)`r`n")
+            foreach ($header in @($response.Headers) + @($response.Content.Headers)) {
+                if ($skippedResponseHeaders -notcontains $header.Key) {
+                    $null = $text.Append("$($header.Key): $($header.Value -join ', ')`r`n")
+                }
+            }
+            $null = $text.Append("Content-Length: $($content.Length)`r`nConnection: close`r`n`r`n")
+            $bytes = $ascii.GetBytes($text.ToString())
+            $stream.Write($bytes, 0, $bytes.Length)
+            $stream.Write($content, 0, $content.Length)
+        }
+        catch {
+            $Records.Enqueue([pscustomobject]@{ RequestLine = $null; Method = $null; Target = $null; ProxyAuthorization = $null; Error = $_.Exception.Message })
+        }
+        finally {
+            $connection.Dispose()
+        }
+    }
+    $client.Dispose()
+}
+
+function Start-TestForwardingProxy {
+    <#
+    .SYNOPSIS
+    Starts an HTTP forwarding proxy on a free loopback port in a background runspace of this process. Returns an
+    object with Url, Records (what each request sent: RequestLine, Method, Target, ProxyAuthorization) and the
+    parts Stop-TestForwardingProxy ends.
+
+    .PARAMETER RequiredCredential
+    'user:password'. When given, a request without this Basic Proxy-Authorization gets 407 with
+    Proxy-Authenticate: Basic.
+    #>
+    [CmdletBinding()]
+    param(
+        [string] $RequiredCredential
+    )
+
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    $records = [System.Collections.Concurrent.ConcurrentQueue[object]]::new()
+    $powershell = [powershell]::Create()
+    $null = $powershell.AddScript($script:ForwardingProxyLoop.ToString()).AddArgument($listener).AddArgument($records).AddArgument($RequiredCredential)
+    $handle = $powershell.BeginInvoke()
+
+    [pscustomobject]@{
+        Url        = "http://127.0.0.1:$(([System.Net.IPEndPoint] $listener.LocalEndpoint).Port)"
+        Records    = $records
+        Listener   = $listener
+        PowerShell = $powershell
+        Handle     = $handle
+    }
+}
+
+function Stop-TestForwardingProxy {
+    <# .SYNOPSIS Stops a proxy that Start-TestForwardingProxy started. $null is ignored. #>
+    [CmdletBinding()]
+    param(
+        [AllowNull()]
+        [object] $Proxy
+    )
+
+    if ($null -eq $Proxy) {
+        return
+    }
+
+    $Proxy.Listener.Stop()
+    if (-not $Proxy.Handle.AsyncWaitHandle.WaitOne(5000)) {
+        $Proxy.PowerShell.Stop()
+    }
+    $Proxy.PowerShell.Dispose()
+}
+
+function New-TestModuleRunspace {
+    <#
+    .SYNOPSIS
+    Returns an opened runspace of this process with the module under test imported. The connection and the request
+    context are process-wide, so the runspace shares them with the caller.
+    #>
+    [CmdletBinding()]
+    param()
+
+    $state = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault2()
+    $state.ImportPSModule([string[]] @(Get-TestModuleManifest))
+    $runspace = [runspacefactory]::CreateRunspace($state)
+    $runspace.Open()
+    $runspace
+}
+
+Export-ModuleMember -Function @(
+    'Start-TestEmulatorWithOption'
+    'Add-TestEmulatorFault'
+    'Start-TestForwardingProxy'
+    'Stop-TestForwardingProxy'
+    'New-TestModuleRunspace'
 )

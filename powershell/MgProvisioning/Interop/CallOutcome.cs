@@ -46,6 +46,12 @@ namespace MgProvisioning
             _document.Dispose();
         }
 
+        /// <summary>Returns how many requests the call sent (the outcome's <c>attempts</c>), or 0 when the outcome has none.</summary>
+        internal int GetAttempts()
+        {
+            return GetInt32(_document.RootElement, "attempts") ?? 0;
+        }
+
         internal IEnumerable<string> GetWarnings()
         {
             if (_document.RootElement.TryGetProperty("warnings", out JsonElement warnings) && warnings.ValueKind == JsonValueKind.Array)

@@ -43,6 +43,12 @@ namespace MgProvisioning
             return new ErrorRecord(new ArgumentException(error.Message, error), "InvalidInput", ErrorCategory.InvalidArgument, target);
         }
 
+        /// <summary>A pipeline step threw or returned something that is not a response; the message names the step.</summary>
+        internal static ErrorRecord PipelineStepFailed(HttpPipelineStepException error, HttpPipelineRequest request)
+        {
+            return new ErrorRecord(error, "HttpPipelineStepFailed", ErrorCategory.InvalidOperation, request);
+        }
+
         internal static ErrorRecord InvalidArgument(string message, string errorId, object target)
         {
             return new ErrorRecord(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, target);

@@ -114,6 +114,25 @@ namespace MgProvisioning
             }
         }
 
+        /// <summary>Returns the progress JSON of a call: its phase, the attempt and, during a wait, the seconds left.</summary>
+        internal static string ReadProgress(MgCallHandle call)
+        {
+            MgStatus status = NativeMethods.mg_call_progress(call, out IntPtr progress);
+            if (status != MgStatus.Ok)
+            {
+                throw new NativeCallException("mg_call_progress", status);
+            }
+
+            try
+            {
+                return Marshal.PtrToStringUTF8(progress);
+            }
+            finally
+            {
+                NativeMethods.mg_string_free(progress);
+            }
+        }
+
         /// <summary>Cancels a running call; a finished call is left alone.</summary>
         internal static void Cancel(MgCallHandle call)
         {

@@ -89,6 +89,9 @@ namespace MgProvisioning
         internal static extern MgStatus mg_call_outcome(MgCallHandle call, out IntPtr outcomeJsonOut);
 
         [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern MgStatus mg_call_progress(MgCallHandle call, out IntPtr progressJsonOut);
+
+        [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern MgStatus mg_call_cancel(MgCallHandle call);
 
         [DllImport(LibraryName, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]

@@ -22,6 +22,11 @@ function New-MgBetaApplicationSynchronizationJobOnDemand {
     result. Graph and connection errors are non-terminating errors; invalid input stops the command before
     anything is sent.
 
+    Throttled answers (429, 503, 504) are retried, and calls wait for a free slot under Graph's rate limit before
+    they are sent; Set-MgRequestContext changes both. -Verbose reports each step (sending, waiting for the rate
+    limit, retrying), and a wait of more than one second shows a progress bar. -Debug shows the request and the
+    response without the Authorization header or any secret.
+
     Run Connect-MgGraph from this module first.
 
     .PARAMETER ApplicationId
@@ -57,22 +62,34 @@ function New-MgBetaApplicationSynchronizationJobOnDemand {
     dictionary from header name to string array. It is also set when Graph answers with an error.
 
     .PARAMETER Break
-    Waits for a debugger to attach before the call. Accepted for compatibility; it does nothing yet.
+    Waits for a debugger before the call. Writes 'Waiting for debugger to attach to process <pid>' to the process's
+    standard error (as Microsoft's module does), then waits until a .NET debugger attaches, or on Linux a native one
+    such as gdb, and breaks into a .NET debugger. Ctrl+C ends the wait.
 
     .PARAMETER HttpPipelineAppend
-    Steps to run innermost in the HTTP pipeline. Accepted for compatibility; they are not run yet.
+    Script blocks that run innermost around the HTTP request, after the -HttpPipelinePrepend steps, in array order.
+    Each is called as param($Request, $Next). $Request has Method, Uri, Headers (a case-insensitive dictionary:
+    $Request.Headers['Name'] = 'value' replaces a header, .Add('Name', 'value') adds a value) and Content (the body
+    text). A step returns & $Next $Request, whose result has StatusCode, Headers and Content, or returns its own
+    object with StatusCode, Headers and Content to answer without sending. Steps run outside the retries and the
+    Authorization header, which they never see. A step that throws is reported as an error naming it, and its
+    request is not sent. The Uri's scheme, host and port cannot change.
 
     .PARAMETER HttpPipelinePrepend
-    Steps to run outermost in the HTTP pipeline. Accepted for compatibility; they are not run yet.
+    Script blocks that run outermost around the HTTP request, before the -HttpPipelineAppend steps, in array
+    order. They take the same param($Request, $Next) form as -HttpPipelineAppend.
 
     .PARAMETER Proxy
-    The URI of a proxy server. Accepted for compatibility; requests do not use it yet.
+    The URI of an http or https proxy to send the request through, such as http://proxy.example.com:8080. Without
+    it, the HTTPS_PROXY, HTTP_PROXY and NO_PROXY environment variables apply.
 
     .PARAMETER ProxyCredential
-    Credentials for the proxy server. Accepted for compatibility; requests do not use them yet.
+    The user name and password for the proxy's Basic authentication. Needs -Proxy. The password is never shown in
+    output, errors or -Debug text.
 
     .PARAMETER ProxyUseDefaultCredentials
-    Uses the current user's credentials for the proxy. Accepted for compatibility; it does nothing yet.
+    Authenticates to the proxy with the signed-in user's integrated credentials. Not supported: the command stops
+    with an error that says so. Use -ProxyCredential for a proxy that takes Basic authentication.
 
     .PARAMETER WhatIf
     Shows the operation and the remote call without sending anything.
@@ -103,6 +120,12 @@ function New-MgBetaApplicationSynchronizationJobOnDemand {
 
     Reads the overall result (Success, Skipped or Failure) from Key and the request id from the response headers.
 
+    .EXAMPLE
+    $tag = { param($Request, $Next) $Request.Headers['x-correlation-id'] = 'batch-7'; & $Next $Request }
+    New-MgBetaApplicationSynchronizationJobOnDemand -ApplicationId $appObjectId -SynchronizationJobId $jobId -Parameters $entry -HttpPipelinePrepend $tag -Proxy http://proxy.example.com:8080 -ProxyCredential $proxyCredential
+
+    Adds a header to the request in a pipeline step and sends it through a proxy that takes Basic authentication.
+
     .INPUTS
     System.Object. An identity with ApplicationId and SynchronizationJobId, or a body in the Provision parameter set.
 
@@ -116,6 +139,9 @@ function New-MgBetaApplicationSynchronizationJobOnDemand {
 
     .LINK
     Connect-MgGraph
+
+    .LINK
+    Set-MgRequestContext
 
     .LINK
     https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/new-mgbetaapplicationsynchronizationjobondemand
