@@ -160,9 +160,7 @@ namespace MgProvisioning
             GraphEnvironment environment = FindEnvironment(environmentName);
             if (environment == null)
             {
-                return ErrorRecords.InvalidArgument(
-                    string.Format("The environment '{0}' was not found. Run Get-MgEnvironment to list the environments, or add one with Add-MgEnvironment.", environmentName),
-                    "EnvironmentNotFound", environmentName);
+                return EnvironmentNotFound(environmentName);
             }
 
             char[] tokenChars = CopyToPinnedChars(accessToken);
@@ -208,15 +206,7 @@ namespace MgProvisioning
                     return ContextError(status, environment);
                 }
 
-                MgContextHandle previous;
-                lock (Gate)
-                {
-                    previous = _context;
-                    _context = handle;
-                    _contextInfo = info;
-                }
-
-                previous?.Dispose();
+                Install(handle, info);
                 context = info;
                 return null;
             }
@@ -227,6 +217,87 @@ namespace MgProvisioning
                 {
                     Array.Clear(tokenUtf8);
                 }
+            }
+        }
+
+        /// <summary>
+        /// Creates a native context that requests its own tokens with <paramref name="credential"/>, signs in at once so
+        /// that a wrong secret or certificate fails here, and replaces the current context only when the sign-in
+        /// succeeds. The secret is encoded into pinned buffers that are zeroed before this method returns. Waits up to
+        /// <paramref name="timeoutSeconds"/> for the token, and stops waiting when the command is stopped (Ctrl+C).
+        /// Returns an error record (for the caller to throw) or null and the new context's details.
+        /// </summary>
+        public static ErrorRecord ConnectWithCredential(
+            PSCmdlet cmdlet, string environmentName, SignInCredential credential, string userAgent, Version hostVersion, double timeoutSeconds,
+            out GraphContext context)
+        {
+            context = null;
+            GraphEnvironment environment = FindEnvironment(environmentName);
+            if (environment == null)
+            {
+                return EnvironmentNotFound(environmentName);
+            }
+
+            MgContextHandle handle = null;
+            try
+            {
+                MgStatus status;
+                try
+                {
+                    NativeLibraryLoader.EnsureLoaded();
+                    byte[] options = credential.WriteOptions(environment.AzureADEndpoint);
+                    byte[] graphEndpoint = NativeCore.ToUtf8(environment.GraphEndpoint);
+                    byte[] agent = NativeCore.ToUtf8(userAgent);
+                    status = credential.WithSecret((secret, length) =>
+                    {
+                        MgStatus created = SignInNativeMethods.mg_context_new_with_credential(
+                            graphEndpoint, options, secret, (UIntPtr)length, agent, out MgContextHandle createdHandle);
+                        handle = createdHandle;
+                        return created;
+                    });
+                }
+                catch (Exception error) when (error is DllNotFoundException || error is PlatformNotSupportedException || error is EntryPointNotFoundException)
+                {
+                    return ErrorRecords.NativeFailure(error);
+                }
+                catch (CertificateKeyException error)
+                {
+                    return new ErrorRecord(error, "CertificatePrivateKeyUnavailable", ErrorCategory.InvalidArgument, credential.CertificateThumbprint);
+                }
+
+                if (status != MgStatus.Ok)
+                {
+                    return CredentialContextError(status, environment, credential);
+                }
+
+                cmdlet.WriteVerbose(DescribeSignIn(environment, credential));
+                string outcomeJson = SignInCall.Run(cmdlet, handle, SignInCall.ToTimeoutMs(timeoutSeconds));
+                using (JsonDocument outcome = JsonDocument.Parse(outcomeJson))
+                {
+                    JsonElement root = outcome.RootElement;
+                    var outcomeStatus = (MgStatus)root.GetProperty("status").GetInt32();
+                    if (outcomeStatus != MgStatus.Ok)
+                    {
+                        JsonElement error = root.TryGetProperty("error", out JsonElement found) ? found : default;
+                        return SignInCall.ToErrorRecord(cmdlet, outcomeStatus, error, credential);
+                    }
+
+                    GraphContext info = NewCredentialContext(environment, credential, hostVersion);
+                    if (root.TryGetProperty("signIn", out JsonElement signIn))
+                    {
+                        ReadSignIn(cmdlet, signIn, credential, info);
+                    }
+
+                    Install(handle, info);
+                    handle = null;
+                    context = info;
+                    return null;
+                }
+            }
+            finally
+            {
+                // A context that was not installed, because sign-in failed or the command was stopped, is freed here.
+                handle?.Dispose();
             }
         }
 
@@ -246,6 +317,134 @@ namespace MgProvisioning
             // A call in flight holds a reference to the handle, so the native context is freed when that call returns.
             previous?.Dispose();
             return info;
+        }
+
+        /// <summary>Makes a context the current one and frees the one it replaces.</summary>
+        private static void Install(MgContextHandle handle, GraphContext info)
+        {
+            MgContextHandle previous;
+            lock (Gate)
+            {
+                previous = _context;
+                _context = handle;
+                _contextInfo = info;
+            }
+
+            // A call in flight holds a reference to the old handle, so its native context is freed when that call returns.
+            previous?.Dispose();
+        }
+
+        private static ErrorRecord EnvironmentNotFound(string environmentName)
+        {
+            return ErrorRecords.InvalidArgument(
+                string.Format("The environment '{0}' was not found. Run Get-MgEnvironment to list the environments, or add one with Add-MgEnvironment.", environmentName),
+                "EnvironmentNotFound", environmentName);
+        }
+
+        private static GraphContext NewCredentialContext(GraphEnvironment environment, SignInCredential credential, Version hostVersion)
+        {
+            return new GraphContext
+            {
+                AuthType = credential.AuthType,
+                TokenCredentialType = credential.TokenCredentialType,
+                CertificateThumbprint = credential.CertificateThumbprint,
+                CertificateSubjectName = credential.CertificateSubjectName,
+                SendCertificateChain = credential.SendCertificateChain,
+                ManagedIdentityId = credential.ManagedIdentityId,
+                ContextScope = "Process",
+                Environment = environment.Name,
+                PSHostVersion = hostVersion,
+            };
+        }
+
+        /// <summary>
+        /// Fills the context from the sign-in outcome's claims. The client id and tenant that the caller gave win over the
+        /// token's claims, which supply them for a system-assigned managed identity.
+        /// </summary>
+        private static void ReadSignIn(PSCmdlet cmdlet, JsonElement signIn, SignInCredential credential, GraphContext info)
+        {
+            if (signIn.TryGetProperty("claims", out JsonElement claims))
+            {
+                ReadClaims(claims, info);
+            }
+
+            info.ClientId = credential.ClientId ?? info.ClientId;
+            info.TenantId = credential.TenantId ?? info.TenantId;
+
+            string expires = "at an unknown time";
+            if (signIn.TryGetProperty("expiresOn", out JsonElement expiresOn) && expiresOn.ValueKind == JsonValueKind.Number
+                && expiresOn.TryGetInt64(out long seconds) && seconds > 0 && seconds < 253402300800)
+            {
+                expires = string.Format(CultureInfo.InvariantCulture, "at {0:yyyy-MM-dd HH:mm:ss} UTC", DateTimeOffset.FromUnixTimeSeconds(seconds).UtcDateTime);
+            }
+
+            string roles = info.Scopes.Length == 0 ? "no roles" : "the roles " + string.Join(", ", info.Scopes);
+            cmdlet.WriteVerbose(string.Format(
+                "Signed in as client '{0}' in tenant '{1}'. The token carries {2} and expires {3}. The module renews it 5 minutes before then.",
+                info.ClientId, info.TenantId, roles, expires));
+        }
+
+        private static string DescribeSignIn(GraphEnvironment environment, SignInCredential credential)
+        {
+            if (credential.Kind == "managedIdentity")
+            {
+                string identity = credential.ManagedIdentityId == null ? "the system-assigned managed identity" : "the managed identity '" + credential.ManagedIdentityId + "'";
+                return string.Format("Requesting a token for {0} from {1} ({2}).", identity, credential.IdentityEndpoint, environment.Name);
+            }
+
+            string with = credential.Kind == "certificate"
+                ? string.Format("the certificate '{0}' (thumbprint {1})", credential.CertificateSubjectName, credential.CertificateThumbprint)
+                : "a client secret";
+            return string.Format(
+                "Requesting a token for client '{0}' from {1}/{2}/oauth2/v2.0/token with {3}.",
+                credential.ClientId, environment.AzureADEndpoint, credential.TenantId, with);
+        }
+
+        /// <summary>Explains a status of mg_context_new_with_credential, whose inputs this module checked before the call.</summary>
+        private static ErrorRecord CredentialContextError(MgStatus status, GraphEnvironment environment, SignInCredential credential)
+        {
+            switch (status)
+            {
+                case MgStatus.InvalidEndpoint:
+                    return ContextError(status, environment);
+
+                case MgStatus.InsecureEndpoint:
+                    string insecure = FindInsecureEndpoint(environment, credential);
+                    return new ErrorRecord(
+                        new ArgumentException(string.Format(
+                            "{0} uses plain http to a host that is not a loopback address, so the secret or the token would travel unencrypted. Use https.", insecure)),
+                        "InsecureEndpoint", ErrorCategory.InvalidArgument, null);
+
+                case SignInNativeMethods.InvalidCredential:
+                    return new ErrorRecord(
+                        new ArgumentException(string.Format(
+                            "The native library rejected the {0} credential for client '{1}' (MG_STATUS_INVALID_CREDENTIAL). Check the client id, the tenant, and that the certificate has an RSA key of 2048 bits or more.",
+                            credential.TokenCredentialType, credential.ClientId)),
+                        "InvalidCredential", ErrorCategory.InvalidArgument, null);
+
+                default:
+                    return ErrorRecords.NativeFailure(new NativeCallException("mg_context_new_with_credential", status));
+            }
+        }
+
+        private static string FindInsecureEndpoint(GraphEnvironment environment, SignInCredential credential)
+        {
+            if (credential.IdentityEndpoint != null && IsPlainHttpToRemoteHost(credential.IdentityEndpoint))
+            {
+                return string.Format("IDENTITY_ENDPOINT '{0}'", credential.IdentityEndpoint);
+            }
+
+            if (IsPlainHttpToRemoteHost(environment.AzureADEndpoint))
+            {
+                return string.Format("The AzureADEndpoint '{0}' of environment '{1}'", environment.AzureADEndpoint, environment.Name);
+            }
+
+            return string.Format("The GraphEndpoint '{0}' of environment '{1}'", environment.GraphEndpoint, environment.Name);
+        }
+
+        private static bool IsPlainHttpToRemoteHost(string url)
+        {
+            return Uri.TryCreate(url, UriKind.Absolute, out Uri uri) && uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback;
         }
 
         private static ErrorRecord ContextError(MgStatus status, GraphEnvironment environment)

@@ -55,13 +55,31 @@ namespace MgProvisioning
         /// <summary>The delegated scopes (<c>scp</c>) or, for an app-only token, the application roles (<c>roles</c>).</summary>
         public string[] Scopes { get; internal set; } = Array.Empty<string>();
 
-        /// <summary>How the session signed in; <c>UserProvidedAccessToken</c> for -AccessToken.</summary>
+        /// <summary>
+        /// How the session signed in: <c>UserProvidedAccessToken</c> (-AccessToken), <c>AppOnly</c> (a client secret or a
+        /// certificate), <c>ManagedIdentity</c> or <c>EnvironmentVariable</c>.
+        /// </summary>
         public string AuthType { get; internal set; }
 
-        /// <summary>The kind of credential behind the token.</summary>
+        /// <summary>
+        /// The kind of credential behind the token: <c>UserProvidedAccessToken</c>, <c>ClientSecret</c>,
+        /// <c>ClientCertificate</c>, <c>ManagedIdentity</c> or <c>EnvironmentCredential</c>.
+        /// </summary>
         public string TokenCredentialType { get; internal set; }
 
-        /// <summary>Where the context lives; always <c>Process</c>.</summary>
+        /// <summary>The SHA-1 thumbprint of the sign-in certificate, or null without one.</summary>
+        public string CertificateThumbprint { get; internal set; }
+
+        /// <summary>The subject of the sign-in certificate, such as <c>CN=automation</c>, or null without one.</summary>
+        public string CertificateSubjectName { get; internal set; }
+
+        /// <summary>Whether the client assertion carries the certificate chain (<c>x5c</c>).</summary>
+        public bool SendCertificateChain { get; internal set; }
+
+        /// <summary>The client id of the user-assigned managed identity, or null for the system-assigned one and other sign-ins.</summary>
+        public string ManagedIdentityId { get; internal set; }
+
+        /// <summary>Where the context and its tokens live; always <c>Process</c> (this process's memory).</summary>
         public string ContextScope { get; internal set; }
 
         /// <summary>The name of the environment the session is connected to.</summary>

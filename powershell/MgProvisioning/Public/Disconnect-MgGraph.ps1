@@ -4,8 +4,9 @@ function Disconnect-MgGraph {
     Signs the session out of Microsoft Graph.
 
     .DESCRIPTION
-    Frees the process-wide connection that Connect-MgGraph created and zeroes its token in native memory. A call
-    still running in another runspace finishes first. Returns the context it signed out of; when the session is
+    Frees the process-wide connection that Connect-MgGraph created and zeroes its token, and the client secret,
+    private key or managed-identity header it signed in with, in native memory. A call still running in another
+    runspace finishes first. Returns the context it signed out of; when the session is
     not connected, writes the non-terminating error 'No application to sign out from.'.
 
     .EXAMPLE
