@@ -290,7 +290,6 @@ Connect-MgGraph -Environment PacedProgress -AccessToken (ConvertTo-SecureString 
 
     It 'shares the window across runspaces' {
         $throttled = Start-TestEmulatorWithOption -Option '--throttle', '5/1', '--accept-unsigned-tokens'
-        $null = Set-MgRequestContext -Pacing $true -PacingLimit 5 -PacingWindow 1 -MaxRetry 0
         $script = @'
 $null = Add-MgEnvironment -Name ("Shared" + [guid]::NewGuid().ToString('N').Substring(0, 8)) -GraphEndpoint $baseUrl -AzureADEndpoint $baseUrl
 $name = (Get-MgEnvironment | Where-Object GraphEndpoint -eq $baseUrl | Select-Object -Last 1).Name
@@ -301,6 +300,8 @@ $start.Wait()
         $start = [System.Threading.ManualResetEventSlim]::new($false)
         $variables = @{ baseUrl = $throttled.BaseUrl; token = $token; appId = $appId; jobId = $jobId; entry = $userEntry; start = $start }
         $null = Connect-TestGraph -BaseUrl $throttled.BaseUrl -Token $token
+        # After connecting, because the test helper's connect turns pacing off.
+        $null = Set-MgRequestContext -Pacing $true -PacingLimit 5 -PacingWindow 1 -MaxRetry 0
         $calls = @(
             Start-RunspaceCall -Script $script -Variables $variables
             Start-RunspaceCall -Script $script -Variables $variables
