@@ -22,7 +22,8 @@ examples/demo.ps1 in a child pwsh. Both child scripts receive these environment 
 Any failure stops the build with a non-zero exit code.
 
 .PARAMETER Task
-build, test or demo.
+build, test, demo or bench. bench builds and runs bench/Invoke-Benchmarks.ps1 in a child pwsh, which writes
+out/bench/report.md and report.svg (docs/benchmarks.md describes them).
 
 .PARAMETER CrateSource
 Where cargo gets crates. auto (the default) uses crates.io when https://index.crates.io answers within 3
@@ -42,7 +43,7 @@ Builds with Debian's crates, without probing crates.io, and runs the tests.
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'test', 'demo')]
+    [ValidateSet('build', 'test', 'demo', 'bench')]
     [string] $Task = 'build',
 
     [ValidateSet('auto', 'crates-io', 'debian')]
@@ -365,6 +366,9 @@ try {
         }
         'demo' {
             Invoke-ChildScript (Join-Path $RepositoryRoot 'examples/demo.ps1') 'The demo task'
+        }
+        'bench' {
+            Invoke-ChildScript (Join-Path $RepositoryRoot 'bench/Invoke-Benchmarks.ps1') 'The bench task'
         }
     }
 }
