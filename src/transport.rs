@@ -144,8 +144,8 @@ impl Context {
     /// Checks the endpoint and the token and creates a context.
     ///
     /// # Errors
-    /// `InvalidEndpoint` for a URL that is not absolute http(s) or carries a query or fragment,
-    /// `InsecureEndpoint` for plain http to a host that is not loopback, and `InvalidToken` for an
+    /// `InvalidEndpoint` for a URL that is not absolute http(s) or carries a query or fragment.
+    /// `InsecureEndpoint` for plain http to a host that is not loopback. `InvalidToken` for an
     /// empty token or one with characters that a header cannot carry.
     pub fn new(graph_endpoint: &str, access_token: &str, user_agent: &str) -> Result<Self> {
         if access_token.is_empty() || access_token.bytes().any(|byte| byte < 0x20 || byte == 0x7f) {
@@ -214,7 +214,7 @@ impl Context {
         })
     }
 
-    /// The Graph endpoint without a trailing slash.
+    /// Returns the Graph endpoint without a trailing slash.
     pub fn endpoint(&self) -> &str {
         &self.endpoint
     }
@@ -284,7 +284,7 @@ impl Context {
     }
 }
 
-/// Turns an answer that a pipeline step returned into the form the decoder reads.
+/// Converts a response that a pipeline step returned into the form the decoder reads.
 fn provided_answer(answer: &ProvidedAnswer) -> HttpAnswer {
     let headers = answer
         .headers
@@ -317,10 +317,10 @@ fn header_value(name: &str, value: &str) -> Result<HeaderValue> {
     })
 }
 
-/// What a running call is doing, for progress reports while the caller waits.
+/// The activity of a running call, reported while the caller waits.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Phase {
-    /// Sending attempt `attempt` (1 for the first) or waiting for its answer.
+    /// Sending attempt `attempt` (1 for the first) or waiting for its response.
     Sending {
         /// The attempt number, starting at 1.
         attempt: u32,
@@ -332,7 +332,7 @@ pub enum Phase {
         /// When the wait ends.
         until: Instant,
     },
-    /// Waiting before a retry of a throttled or unavailable answer.
+    /// Waiting before a retry of a throttled or unavailable response.
     RetryWait {
         /// The retry that follows the wait, starting at 1.
         retry: u32,
@@ -340,7 +340,7 @@ pub enum Phase {
         wait: Duration,
         /// When the wait ends.
         until: Instant,
-        /// The answer's status code.
+        /// The response's status code.
         status: u16,
     },
 }
@@ -587,7 +587,7 @@ impl ExchangeError {
             ExchangeError::Http(error) => transport_error(&error, host),
             ExchangeError::SignIn(error) => error,
             ExchangeError::Decode(message) => {
-                Error::new(MgStatus::TransportFailed, format!("The answer from '{host}' could not be read: {message}."))
+                Error::new(MgStatus::TransportFailed, format!("The response from '{host}' could not be read: {message}."))
             }
         }
     }
