@@ -316,6 +316,10 @@ struct TokenAnswer {
     error_codes: Vec<i64>,
     trace_id: Option<String>,
     correlation_id: Option<String>,
+    /// The App Service managed-identity endpoint reports errors as `message` and `correlationId`.
+    message: Option<String>,
+    #[serde(rename = "correlationId")]
+    correlation_id_camel: Option<String>,
 }
 
 async fn read_token_response(response: reqwest::Response, issuer: &str) -> Result<CachedToken> {
@@ -335,7 +339,10 @@ async fn read_token_response(response: reqwest::Response, issuer: &str) -> Resul
     }
 
     let code = answer.error_codes.first().map(|code| format!("AADSTS{code}")).or_else(|| answer.error.clone()).unwrap_or_else(|| format!("HTTP{status}"));
-    let description = answer.error_description.unwrap_or_else(|| format!("{issuer} answered status {status} without a token."));
+    let description = answer
+        .error_description
+        .or(answer.message)
+        .unwrap_or_else(|| format!("{issuer} answered status {status} without a token."));
     let first_line = description.lines().next().unwrap_or_default().to_string();
     let mut error = Error::new(MgStatus::AuthenticationFailed, format!("Sign-in failed: {first_line}"));
     error.details = Some(Box::new(json!({
@@ -343,7 +350,7 @@ async fn read_token_response(response: reqwest::Response, issuer: &str) -> Resul
         "oauthError": answer.error,
         "statusCode": status,
         "traceId": answer.trace_id,
-        "correlationId": answer.correlation_id,
+        "correlationId": answer.correlation_id.or(answer.correlation_id_camel),
     })));
     Err(error)
 }

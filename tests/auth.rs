@@ -216,6 +216,22 @@ fn managed_identity_app_service_style() {
     unsafe { mg_context_free(context) };
 }
 
+#[test]
+fn managed_identity_error_message_kept() {
+    let refusal = json!({ "statusCode": 401, "message": "The X-IDENTITY-HEADER header does not match.", "correlationId": "c-9" });
+    let identity = TestServer::start(json_reply(401, &[], &refusal.to_string()));
+    let options = json!({ "kind": "managedIdentity", "identityEndpoint": format!("{}/msi/token", identity.url) });
+    let context = credential_context("http://127.0.0.1:9", options, b"wrong-header").unwrap();
+
+    let (status, outcome) = sign_in(context);
+
+    assert_eq!(status, MgStatus::AuthenticationFailed);
+    assert_eq!(outcome["error"]["message"], "Sign-in failed: The X-IDENTITY-HEADER header does not match.");
+    assert_eq!(outcome["error"]["correlationId"], "c-9");
+    assert!(!outcome.to_string().contains("wrong-header"));
+    unsafe { mg_context_free(context) };
+}
+
 /// A throwaway RSA key and self-signed certificate made with the openssl command.
 struct TestCertificate {
     key_pkcs8_der: Vec<u8>,
