@@ -7,7 +7,7 @@ Builds, tests or demonstrates MgProvisioning.
 build (the default) compiles the Rust core and the emulator with cargo, compiles the interop assembly, and
 assembles the importable module in out/MgProvisioning:
 
-    MgProvisioning.psd1, MgProvisioning.psm1 (every Private and Public function file in one file),
+    MgProvisioning.psd1, MgProvisioning.psm1 (every Private and Public function file and the commands from Templates/ in one file),
     MgProvisioning.Format.ps1xml, MgProvisioning.Interop.dll,
     runtimes/<rid>/native/<native library>, bin/<rid>/mg-graph-emulator
 
@@ -204,6 +204,25 @@ function Get-RuntimeLayout {
     }
 }
 
+function Get-TemplateCommand {
+    # Expands the one template of the provisionOnDemand commands into a function per entry of its data file.
+    $templateFolder = Join-Path $ModuleSource 'Templates'
+    $template = Get-Content -LiteralPath (Join-Path $templateFolder 'New-SynchronizationJobOnDemand.ps1.template') -Raw
+    $data = Import-PowerShellDataFile -LiteralPath (Join-Path $templateFolder 'SynchronizationJobOnDemand.psd1')
+
+    foreach ($entry in $data.Commands) {
+        $text = [regex]::Replace($template, '%%(\w+)%%', {
+                param($match)
+                $name = $match.Groups[1].Value
+                if (-not $entry.ContainsKey($name)) {
+                    throw "Templates/SynchronizationJobOnDemand.psd1 has no value for %%$name%% in the entry for $($entry.Command)."
+                }
+                $entry[$name].TrimEnd("`r", "`n")
+            })
+        [pscustomobject]@{ Name = $entry.Command; Text = $text }
+    }
+}
+
 function Write-RootModule {
     # Replaces the region that dot-sources the function files with their text, so an import parses one file.
     $rootModule = Get-Content -LiteralPath (Join-Path $ModuleSource 'MgProvisioning.psm1') -Raw
@@ -218,6 +237,11 @@ function Write-RootModule {
             (Get-Content -LiteralPath $file.FullName -Raw).TrimEnd()
             ''
         }
+    }
+    $functionText += foreach ($command in Get-TemplateCommand) {
+        "# Templates/New-SynchronizationJobOnDemand.ps1.template as $($command.Name)"
+        $command.Text.TrimEnd()
+        ''
     }
 
     $combined = [regex]::Replace($rootModule, $regionPattern, { param($match) ($functionText -join "`n") + "`n" })

@@ -1,6 +1,7 @@
 # Root module. build.ps1 writes out/MgProvisioning/MgProvisioning.psm1 from this file, replacing the region below
-# with the text of every Private/*.ps1 and Public/*.ps1 file, so that an import parses one file. Import the built
-# module in out/MgProvisioning: only that folder holds the interop assembly and the native library.
+# with the text of every Private/*.ps1 and Public/*.ps1 file and with the provisionOnDemand commands written from
+# Templates/, so that an import parses one file. Import the built module in out/MgProvisioning: only that folder
+# holds the interop assembly, the native library and the commands made from the template.
 #region Function files
 foreach ($folder in 'Private', 'Public') {
     foreach ($file in [System.IO.Directory]::GetFiles([System.IO.Path]::Combine($PSScriptRoot, $folder), '*.ps1')) {

@@ -16,6 +16,10 @@ BeforeAll {
     }
     $publicFileNames = @(Get-ChildItem -Path ([System.IO.Path]::Combine($sourceFolder, 'Public')) -Filter '*.ps1').BaseName
 
+    # Names of the provisionOnDemand commands that build.ps1 writes from the one template.
+    $templateData = Import-PowerShellDataFile -Path ([System.IO.Path]::Combine($sourceFolder, 'Templates', 'SynchronizationJobOnDemand.psd1'))
+    $templateFunctions = @($templateData.Commands.Command)
+
     Import-Module -Name $manifestPath -Force -ErrorAction Stop
     $module = Get-Module -Name 'MgProvisioning'
 }
@@ -38,8 +42,14 @@ Describe 'MgProvisioning module' {
             }
         }
 
-        It 'exports exactly the functions in Public/' {
-            @($manifest.FunctionsToExport | Sort-Object) | Should -Be @($publicFunctions | Sort-Object)
+        It 'exports exactly the functions in Public/ and the template' {
+            @($manifest.FunctionsToExport | Sort-Object) | Should -Be @(@($publicFunctions) + $templateFunctions | Sort-Object)
+        }
+
+        It 'defines every template command in the built module' {
+            foreach ($name in $templateFunctions) {
+                $module.ExportedFunctions.ContainsKey($name) | Should -BeTrue -Because "the template lists $name"
+            }
         }
 
         It 'has one file per public function, named after it' {
