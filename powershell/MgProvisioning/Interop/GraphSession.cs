@@ -415,7 +415,7 @@ namespace MgProvisioning
                             "{0} uses plain http to a host that is not a loopback address, so the secret or the token would travel unencrypted. Use https.", insecure)),
                         "InsecureEndpoint", ErrorCategory.InvalidArgument, null);
 
-                case SignInNativeMethods.InvalidCredential:
+                case MgStatus.InvalidCredential:
                     return new ErrorRecord(
                         new ArgumentException(string.Format(
                             "The native library rejected the {0} credential for client '{1}' (MG_STATUS_INVALID_CREDENTIAL). Check the client id, the tenant, and that the certificate has an RSA key of 2048 bits or more.",

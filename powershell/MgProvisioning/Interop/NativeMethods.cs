@@ -29,6 +29,8 @@ namespace MgProvisioning
         InvalidResponse = 7400,
         Panic = 7500,
         Internal = 7501,
+        AuthenticationFailed = 7600,
+        InvalidCredential = 7601,
     }
 
     /// <summary>An owned <c>MgContext *</c>, released with <c>mg_context_free</c>.</summary>

@@ -72,7 +72,7 @@ namespace MgProvisioning
             object target = credential.ClientId;
             switch (status)
             {
-                case SignInNativeMethods.AuthenticationFailed:
+                case MgStatus.AuthenticationFailed:
                     return FromRejection(error, message, target);
 
                 case MgStatus.TimedOut:

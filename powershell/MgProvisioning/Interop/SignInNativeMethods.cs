@@ -4,17 +4,11 @@ using System.Runtime.InteropServices;
 namespace MgProvisioning
 {
     /// <summary>
-    /// P/Invoke declarations of the sign-in exports of mg_provisioning.h, and the two statuses that only sign-in
-    /// returns. The library resolves through <see cref="NativeLibraryLoader"/> like <see cref="NativeMethods"/>.
+    /// P/Invoke declarations of the sign-in exports of mg_provisioning.h. The library resolves through
+    /// <see cref="NativeLibraryLoader"/> like <see cref="NativeMethods"/>.
     /// </summary>
     internal static class SignInNativeMethods
     {
-        /// <summary><c>MG_STATUS_AUTHENTICATION_FAILED</c>: the token service rejected the credential.</summary>
-        internal const MgStatus AuthenticationFailed = (MgStatus)7600;
-
-        /// <summary><c>MG_STATUS_INVALID_CREDENTIAL</c>: the credential options or the secret are invalid.</summary>
-        internal const MgStatus InvalidCredential = (MgStatus)7601;
-
         /// <summary>
         /// Creates a context that requests its own tokens. <paramref name="secret"/> points to
         /// <paramref name="secretLength"/> bytes that the library copies, so the caller zeroes its own copy after the call.
