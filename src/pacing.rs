@@ -42,7 +42,7 @@ impl PacingSettings {
         Duration::from_secs_f64(self.window_seconds)
     }
 
-    /// A small allowance for clock granularity. Each slot is moved to the time its answer
+    /// A small allowance for clock granularity. Each slot is moved to the time its response
     /// arrived (see [`settle`]), which is after the server counted the request, so delays on the
     /// way cannot make the server's window see one call too many.
     fn margin(&self) -> Duration {
@@ -70,10 +70,10 @@ pub fn try_acquire(key: &str, settings: &PacingSettings, now: Instant) -> Option
     Some((oldest + window + settings.margin()).saturating_duration_since(now))
 }
 
-/// Moves the slot taken at `sent_at` to `answered_at`, the time the answer arrived.
+/// Moves the slot taken at `sent_at` to `answered_at`, the time the response arrived.
 ///
 /// The server counts a request when it arrives, somewhere between the two times. Counting the
-/// slot from the answer keeps the client's window at or behind the server's, so the next call
+/// slot from the response keeps the client's window at or behind the server's, so the next call
 /// never arrives early, however long the request spent on the way.
 pub fn settle(key: &str, sent_at: Instant, answered_at: Instant) {
     let mut windows = WINDOWS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -110,7 +110,7 @@ mod tests {
     }
 
     #[test]
-    fn settled_slot_counts_from_the_answer() {
+    fn settled_slot_counts_from_the_response() {
         let settings = PacingSettings { enabled: true, limit: 1, window_seconds: 1.0 };
         let key = key("https://unit.test/settle", "app");
         let sent = Instant::now();

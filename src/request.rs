@@ -15,7 +15,7 @@ const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remo
 /// Headers that the library sets itself and a caller cannot replace.
 const RESERVED_HEADERS: &[&str] = &["Authorization", "Content-Type", "Content-Length", "Host"];
 
-/// The longest time a call may take, in seconds (one day).
+/// The maximum time a call may take, in seconds (one day).
 const MAX_TIMEOUT_SECONDS: f64 = 86_400.0;
 
 /// The four parameter sets of the provisionOnDemand commands.
@@ -117,7 +117,7 @@ pub struct RequestEnvelope {
     /// The time limit of the whole call, retries and waits included, in seconds.
     #[serde(default)]
     pub timeout_seconds: Option<f64>,
-    /// Retries of 429, 503 and 504 answers.
+    /// Retries of 429, 503 and 504 responses.
     #[serde(default)]
     pub retry: RetrySettings,
     /// Waiting for a free slot under the rate limit before sending.
@@ -129,13 +129,13 @@ pub struct RequestEnvelope {
     /// Whether the outcome carries the raw response body, for -Debug.
     #[serde(default)]
     pub include_response_body: bool,
-    /// What to do with the request: send it, only build it, send a changed copy, or decode an answer.
+    /// What to do with the request: send it, only build it, send a changed copy, or decode a response.
     #[serde(default)]
     pub mode: Mode,
     /// The request as pipeline steps left it, for `Mode::SendPrepared`.
     #[serde(default)]
     pub prepared: Option<PreparedRequest>,
-    /// An answer from a pipeline step, for `Mode::Decode`.
+    /// A response from a pipeline step, for `Mode::Decode`.
     #[serde(default)]
     pub answer: Option<ProvidedAnswer>,
 }
@@ -171,7 +171,7 @@ pub struct PreparedRequest {
     pub body: String,
 }
 
-/// An answer that a pipeline step returned.
+/// A response that a pipeline step returned.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProvidedAnswer {
@@ -241,7 +241,7 @@ pub struct ResolvedRequest {
     pub timeout: std::time::Duration,
     /// Warnings for input that was dropped.
     pub warnings: Vec<String>,
-    /// Retries of 429, 503 and 504 answers.
+    /// Retries of 429, 503 and 504 responses.
     pub retry: RetrySettings,
     /// Waiting for a free slot under the rate limit.
     pub pacing: PacingSettings,

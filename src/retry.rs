@@ -1,4 +1,4 @@
-//! Retries of throttled and unavailable answers (429, 503, 504).
+//! Retries of throttled and unavailable responses (429, 503, 504).
 
 use std::time::{Duration, SystemTime};
 
@@ -10,7 +10,7 @@ use serde::Deserialize;
 pub struct RetrySettings {
     /// Retries after the first attempt: 0 to 10.
     pub max_retry: u32,
-    /// The first wait when the answer has no Retry-After, in seconds, doubled on each retry: 0 to 180.
+    /// The first wait when the response has no Retry-After, in seconds, doubled on each retry: 0 to 180.
     pub retry_delay_seconds: f64,
     /// The longest total time spent waiting between retries, in seconds; 0 means no limit.
     pub retries_time_limit_seconds: f64,
@@ -40,14 +40,14 @@ impl RetrySettings {
         Ok(())
     }
 
-    /// Returns the wait before retry number `retry` (1-based) when the answer gave no Retry-After.
+    /// Returns the wait before retry number `retry` (1-based) when the response gave no Retry-After.
     pub fn backoff(&self, retry: u32) -> Duration {
         let factor = 2f64.powi(retry.saturating_sub(1).min(16) as i32);
         Duration::from_secs_f64(self.retry_delay_seconds * factor)
     }
 }
 
-/// Whether an answer with this status is retried.
+/// Returns whether a response with this status is retried.
 pub fn is_retryable(status: u16) -> bool {
     matches!(status, 429 | 503 | 504)
 }
